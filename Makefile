@@ -1,0 +1,45 @@
+# trafficking-stats: the front door. `make help` lists the targets.
+#
+# `make run` and `make test` set everything up themselves: they create .venv with Python 3.11 when it is
+# missing and (re)install the package with its pinned dependencies whenever pyproject.toml or
+# constraints.txt changes. A second run reuses the venv and takes seconds.
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run build test lint lab clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required; set PYTHON=/path/to/python3.11")'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+setup: $(STAMP) ## create .venv and install the package with its dev tools (idempotent)
+
+run: setup ## set up, then build data/processed/ from the committed raw files
+	$(BIN)/trafficking-stats build --strict
+
+build: run ## alias of run
+
+test: setup ## set up, then run every test
+	$(BIN)/python -m pytest
+
+lint: setup ## ruff over the package, tests and benchmarks
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+lab: setup ## start JupyterLab on notebooks/
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+clean: ## remove the venv and caches (never data/)
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

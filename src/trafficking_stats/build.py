@@ -1,0 +1,429 @@
+"""Build ``data/processed/`` from ``data/raw/``: load every source, validate, quarantine, write atomically.
+
+Outputs (all deterministic: sorted by :data:`trafficking_stats.schema.SORT_KEY`, no timestamps, so a
+rebuild from the same raw files and the same library versions is byte-identical):
+
+* ``counts.parquet``, ``counts.csv``: the normalized table;
+* ``citations.csv``: every cited document, with the number of figures citing it;
+* ``conflicts.csv``: figures for the same thing that disagree, side by side (see :func:`find_conflicts`);
+* ``quarantine.csv``: rows that could not be loaded, with file, line, column, text and reason;
+* ``manifest.json``: each input's sha256 and row accounting (read = loaded + quarantined + skipped),
+  each output's sha256, and the table descriptor generated from the schema.
+
+All outputs are first written to a temporary folder beside ``data/processed`` and then renamed into
+place, so a build that fails leaves the previous outputs whole.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import math
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import paths, schema
+from .errors import Problem, ValidationError
+from .sources import registry
+from .sources.base import QUARANTINE_COLUMNS, LoadResult
+from .sources.published import load_citations
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+OUTPUT_FILES: tuple[str, ...] = (
+    "counts.parquet",
+    "counts.csv",
+    "citations.csv",
+    "conflicts.csv",
+    "quarantine.csv",
+    "manifest.json",
+)
+
+CONFLICT_KEY: tuple[str, ...] = ("metric", "geo_code", "period_start", "period_end", "breakdown")
+CONFLICT_COLUMNS: tuple[str, ...] = (
+    "conflict_id",
+    "rule",
+    "n_figures",
+    "intervals_overlap",
+    "figure_id",
+    "dataset",
+    "reporter",
+    "reporter_type",
+    "geo_code",
+    "metric",
+    "breakdown",
+    "period_start",
+    "period_end",
+    "value",
+    "qualifier",
+    "value_low",
+    "value_high",
+    "unit",
+    "vintage",
+    "citation",
+    "note",
+)
+
+
+class BuildError(ValidationError):
+    """A build that could not complete; nothing in ``data/processed`` was changed."""
+
+
+@dataclass
+class BuildResult:
+    """What a build produced (the frames are also written to disk unless ``write=False``)."""
+
+    counts: pd.DataFrame
+    citations: pd.DataFrame
+    conflicts: pd.DataFrame
+    quarantine: pd.DataFrame
+    manifest: dict[str, object]
+    problems: list[Problem] = field(default_factory=list)
+
+
+def sha256(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _validate_load(lr: LoadResult, citation_keys: set[str]) -> list[Problem]:
+    """Validate one file's rows; move each failing row to that file's quarantine with all its reasons."""
+    import pandas as pd
+
+    if not len(lr.rows):
+        return []
+    rows = lr.rows.reset_index(drop=True)
+    found = schema.problems(rows)
+    unknown = ~rows["citation"].astype("object").isin(citation_keys)
+    for idx in rows.index[unknown.to_numpy(dtype=bool)]:
+        found.append(
+            (
+                idx,
+                Problem(
+                    str(rows.at[idx, "raw_file"]),
+                    int(rows.at[idx, "raw_row"]),
+                    "citation",
+                    f"citation {rows.at[idx, 'citation']!r} is not in citations.csv",
+                ),
+            )
+        )
+    by_row: dict[object, list[Problem]] = {}
+    for idx, prob in found:
+        by_row.setdefault(idx, []).append(prob)
+    if not by_row:
+        lr.rows = rows
+        return []
+    bad = []
+    for idx, probs in by_row.items():
+        texts = [_cell(rows.at[idx, p.column]) if p.column in rows.columns else "" for p in probs]
+        bad.append(
+            {
+                "dataset": lr.source,
+                "raw_file": lr.raw_file,
+                "raw_row": probs[0].line,
+                "column": "; ".join(p.column or "" for p in probs),
+                "text": "; ".join(texts),
+                "reason": "; ".join(p.message for p in probs),
+            }
+        )
+    lr.rows = rows.drop(index=list(by_row)).reset_index(drop=True)
+    lr.quarantine = pd.concat(
+        [lr.quarantine, pd.DataFrame(bad, columns=list(QUARANTINE_COLUMNS))], ignore_index=True
+    )
+    return [p for probs in by_row.values() for p in probs]
+
+
+def sort_counts(df: pd.DataFrame) -> pd.DataFrame:
+    """Sort the normalized table by the documented key and reset the index."""
+    import pandas as pd
+
+    key = list(schema.SORT_KEY)
+    out = df.copy()
+    for c in key:
+        if isinstance(out[c].dtype, pd.CategoricalDtype):
+            out[c] = out[c].astype("str")
+    order = out.sort_values(key, kind="mergesort").index
+    return df.loc[order].reset_index(drop=True)
+
+
+def _interval(q: str, v: float | None, lo: float | None, hi: float | None) -> tuple[float, float] | None:
+    """Closed integer interval a count allows; None where it is unknown (approximately)."""
+    inf = math.inf
+    if q == "exact":
+        return (v, v)  # type: ignore[return-value]
+    if q == "over":
+        return (lo + 1, inf)  # type: ignore[operator]
+    if q == "at_least":
+        return (lo, inf)  # type: ignore[return-value]
+    if q == "under":
+        return (0.0, hi - 1)  # type: ignore[operator]
+    if q == "at_most":
+        return (0.0, hi)  # type: ignore[return-value]
+    if q in ("range", "suppressed"):
+        return (lo, hi)  # type: ignore[return-value]
+    return None
+
+
+def _num(x: object) -> float | None:
+    """A float, or None for any missing marker (None, NaN, pd.NA)."""
+    import pandas as pd
+
+    return None if x is None or bool(pd.isna(x)) else float(x)  # type: ignore[arg-type]
+
+
+def _overlap(group: pd.DataFrame) -> str:
+    ivs = []
+    for q, v, lo, hi in zip(
+        group["qualifier"].astype("str"), group["value"], group["value_low"], group["value_high"], strict=True
+    ):
+        iv = _interval(q, _num(v), _num(lo), _num(hi))
+        if iv is None:
+            return "unknown"
+        ivs.append(iv)
+    return "yes" if max(a for a, _ in ivs) <= min(b for _, b in ivs) else "no"
+
+
+def find_conflicts(counts: pd.DataFrame) -> pd.DataFrame:
+    """Figures for the same thing that disagree, one line per figure per conflict.
+
+    Two rules, named in the ``rule`` column:
+
+    * ``same_key``: rows with the same metric, place, period and breakdown whose published numbers differ
+      (a different value, qualifier or interval), e.g. a first release and its revision;
+    * ``declared``: rows an editor put in one ``conflict_group`` in the raw data because they answer the
+      same question differently even though their keys differ (e.g. "over 230" rescued and "106 girls").
+
+    ``intervals_overlap`` says whether one true number could satisfy every figure of the conflict
+    (``unknown`` when a figure is only approximate). No figure is dropped.
+    """
+    import pandas as pd
+
+    parts = []
+    if len(counts):
+        df = counts.copy()
+        df["_start"] = df["period_start"].dt.strftime("%Y-%m-%d")
+        df["_end"] = df["period_end"].dt.strftime("%Y-%m-%d")
+        key = ["metric", "geo_code", "_start", "_end", "breakdown"]
+        for k, g in df.groupby([df[c].astype("str") for c in key], sort=True, observed=True):
+            sig = set(
+                zip(
+                    g["qualifier"].astype("str"),
+                    g["value"].astype("str"),
+                    g["value_low"].astype("str"),
+                    g["value_high"].astype("str"),
+                    strict=True,
+                )
+            )
+            if len(g) > 1 and len(sig) > 1:
+                parts.append(g.assign(conflict_id="|".join(k), rule="same_key"))
+        declared = df[df["conflict_group"].notna()]
+        for k, g in declared.groupby(declared["conflict_group"].astype("str"), sort=True):
+            parts.append(g.assign(conflict_id=k, rule="declared"))
+    if not parts:
+        return pd.DataFrame(columns=list(CONFLICT_COLUMNS))
+    out = []
+    for g in parts:
+        out.append(g.assign(n_figures=len(g), intervals_overlap=_overlap(g)))
+    res = pd.concat(out, ignore_index=True)
+    res = res.sort_values(["rule", "conflict_id", "period_start", "vintage", "figure_id"], kind="mergesort")
+    return res[list(CONFLICT_COLUMNS)].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------------------------------------
+
+
+def _cell(x: object) -> str:
+    """Text of one CSV cell: NA -> empty, dates -> YYYY-MM-DD, integral floats without '.0'."""
+    import pandas as pd
+
+    if x is None or x is pd.NA or x is pd.NaT or (isinstance(x, float) and math.isnan(x)):
+        return ""
+    if isinstance(x, pd.Timestamp):
+        return x.strftime("%Y-%m-%d")
+    if isinstance(x, float):
+        return str(int(x)) if x.is_integer() else repr(x)
+    return str(x)
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """Deterministic UTF-8 CSV (``\\n`` line endings, minimal quoting) of ``df``."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(list(df.columns))
+    cols = [df[c].astype("object").tolist() for c in df.columns]
+    for row in zip(*cols, strict=True):
+        w.writerow([_cell(x) for x in row])
+    return buf.getvalue().encode("utf-8")
+
+
+def parquet_bytes(df: pd.DataFrame) -> bytes:
+    """Parquet bytes of the normalized table (pyarrow, snappy, no index)."""
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False, engine="pyarrow", compression="snappy")
+    return buf.getvalue()
+
+
+def write_outputs(files: dict[str, bytes], out_dir: Path) -> None:
+    """Write every output to a temporary folder, then rename each into ``out_dir``.
+
+    If anything fails before the renames, ``out_dir`` is untouched and the temporary folder is removed.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-build-", dir=out_dir))
+    try:
+        for name, data in files.items():
+            _write_file(tmp / name, data)
+        for name in files:
+            os.replace(tmp / name, out_dir / name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def build(
+    raw_dir: Path | None = None,
+    out_dir: Path | None = None,
+    *,
+    strict: bool = False,
+    write: bool = True,
+) -> BuildResult:
+    """Load every registered source's files from ``raw_dir``, validate, and write ``out_dir``.
+
+    Rows that fail to normalize or validate are quarantined with reasons; with ``strict=True`` any
+    quarantined row makes the build fail with :class:`BuildError` before anything is written. A
+    :class:`~trafficking_stats.errors.SourceFormatError` (an unreadable file) always fails the build,
+    leaving previous outputs untouched.
+    """
+    import pandas as pd
+
+    raw_dir = Path(raw_dir) if raw_dir is not None else paths.raw_dir()
+    out_dir = Path(out_dir) if out_dir is not None else paths.processed_dir()
+    citations_path = raw_dir / "citations.csv"
+    citations = load_citations(citations_path)
+    loads: list[LoadResult] = []
+    inputs = [
+        {
+            "path": "citations.csv",
+            "sha256": sha256(citations_path),
+            "bytes": citations_path.stat().st_size,
+            "source": "citations",
+        }
+    ]
+    for source in registry().values():
+        for rel in source.info.default_files:
+            p = raw_dir / rel
+            lr = source.load(p)
+            lr.raw_file = rel
+            if len(lr.rows):
+                lr.rows["raw_file"] = rel
+            if len(lr.quarantine):
+                lr.quarantine["raw_file"] = rel
+            loads.append(lr)
+            inputs.append(
+                {"path": rel, "sha256": sha256(p), "bytes": p.stat().st_size, "source": source.info.id}
+            )
+    problems = [p for lr in loads for p in _validate_load(lr, set(citations["citation"]))]
+    frames = [lr.rows for lr in loads if len(lr.rows)]
+    good = pd.concat(frames, ignore_index=True) if frames else schema.empty()
+    qframes = [lr.quarantine for lr in loads if len(lr.quarantine)]
+    quarantine = (
+        pd.concat(qframes, ignore_index=True) if qframes else pd.DataFrame(columns=list(QUARANTINE_COLUMNS))
+    )
+    if strict and len(quarantine):
+        probs = [
+            Problem(
+                str(r.raw_file), None if pd.isna(r.raw_row) else int(r.raw_row), r.column or None, r.reason
+            )
+            for r in quarantine.itertuples()
+        ]
+        raise BuildError(probs)
+    counts = sort_counts(schema.coerce(good))
+    conflicts = find_conflicts(counts)
+    n_by_citation = counts["citation"].value_counts()
+    cit = citations.assign(n_figures=citations["citation"].map(n_by_citation).fillna(0).astype("int64"))
+    quarantine = quarantine.sort_values(["dataset", "raw_file", "raw_row"], kind="mergesort").reset_index(
+        drop=True
+    )
+    accounting = {}
+    for lr in loads:
+        entry = lr.accounting()
+        assert entry["read"] == entry["loaded"] + entry["quarantined"] + sum(lr.skipped.values()), entry
+        accounting[f"{lr.source}:{lr.raw_file}"] = entry
+    files: dict[str, bytes] = {
+        "counts.parquet": parquet_bytes(counts),
+        "counts.csv": csv_bytes(counts),
+        "citations.csv": csv_bytes(cit),
+        "conflicts.csv": csv_bytes(conflicts),
+        "quarantine.csv": csv_bytes(quarantine),
+    }
+    manifest: dict[str, object] = {
+        "package": "trafficking-stats",
+        "version": _version(),
+        "inputs": inputs,
+        "row_accounting": accounting,
+        "totals": {
+            "rows": len(counts),
+            "quarantined": len(quarantine),
+            "conflict_lines": len(conflicts),
+            "citations": len(cit),
+        },
+        "outputs": {name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
+        "sort_key": list(schema.SORT_KEY),
+        "schema": schema.descriptor(),
+    }
+    files["manifest.json"] = (
+        json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    ).encode()
+    if write:
+        write_outputs(files, out_dir)
+    return BuildResult(counts, cit, conflicts, quarantine, manifest, problems)
+
+
+def read_counts(path: Path | None = None) -> pd.DataFrame:
+    """The processed normalized table (``data/processed/counts.parquet``), with the schema's dtypes.
+
+    Run ``trafficking-stats build`` (or ``make run``) first if it is missing.
+    """
+    import pandas as pd
+
+    p = Path(path) if path is not None else paths.processed_dir() / "counts.parquet"
+    if not p.exists():
+        from .errors import TraffickingStatsError
+
+        raise TraffickingStatsError(
+            f"{p} does not exist: run `trafficking-stats build` (or `make run`) first"
+        )
+    return schema.coerce(pd.read_parquet(p))
+
+
+def read_conflicts(path: Path | None = None) -> pd.DataFrame:
+    """The processed conflicts table (``data/processed/conflicts.csv``)."""
+    import pandas as pd
+
+    p = Path(path) if path is not None else paths.processed_dir() / "conflicts.csv"
+    return pd.read_csv(p, keep_default_na=False, na_values=[""], dtype={"conflict_id": "str", "note": "str"})
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__

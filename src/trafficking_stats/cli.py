@@ -1,0 +1,175 @@
+"""The ``trafficking-stats`` command.
+
+Exit codes (also in README.md):
+
+* 0: success;
+* 1: unexpected internal error (a bug: please report it, with the ``--debug`` traceback);
+* 2: usage error (unknown command, source or option; a file that does not exist);
+* 3: format error: an input file cannot be read as its source's format (``SourceFormatError``);
+* 4: validation error: rows that do not normalize or break the schema (``ValidationError``, quarantine).
+
+Problems are printed one per line as ``error: FILE:LINE: column 'NAME': message``; a traceback is shown
+only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import Problem, SourceFormatError, TraffickingStatsError, ValidationError
+
+EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_FORMAT, EXIT_VALIDATION = 0, 1, 2, 3, 4
+
+
+class UsageError(TraffickingStatsError):
+    """A command line that cannot be carried out as given."""
+
+
+def _print_problems(problems: Sequence[Problem]) -> None:
+    for p in problems:
+        print(f"error: {p}", file=sys.stderr)
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    res = build(args.raw, args.out, strict=args.strict)
+    out = Path(args.out) if args.out else None
+    for r in res.quarantine.itertuples():
+        line = "" if r.raw_row != r.raw_row or r.raw_row is None else f":{int(r.raw_row)}"
+        print(f"warning: {r.raw_file}{line}: column {r.column!r}: {r.reason} (quarantined)", file=sys.stderr)
+    t = res.manifest["totals"]
+    where = out if out else "data/processed"
+    print(
+        f"built {t['rows']} rows from {len(res.manifest['inputs'])} inputs into {where}: "  # type: ignore[index]
+        f"{t['quarantined']} quarantined, {t['conflict_lines']} conflict lines, {t['citations']} citations"
+    )
+    return EXIT_OK
+
+
+def _cmd_load(args: argparse.Namespace) -> int:
+    from . import schema
+    from .build import csv_bytes
+    from .sources import get
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise UsageError(f"{args.file}: no such file")
+    result = get(args.source).load(path)
+    problems = [
+        Problem(args.file, None if r.raw_row != r.raw_row else int(r.raw_row), r.column or None, r.reason)
+        for r in result.quarantine.itertuples()
+    ]
+    rows = result.rows.reset_index(drop=True)
+    bad = set()
+    for idx, p in schema.problems(rows) if len(rows) else []:
+        problems.append(Problem(args.file, p.line, p.column, p.message))
+        bad.add(idx)
+    good = schema.coerce(rows.drop(index=list(bad))) if len(rows) else schema.empty()
+    data = csv_bytes(good)
+    if args.output and args.output != "-":
+        Path(args.output).write_bytes(data)
+    else:
+        sys.stdout.write(data.decode("utf-8"))
+    _print_problems(sorted(problems, key=lambda p: p.line or 0))
+    return EXIT_VALIDATION if problems else EXIT_OK
+
+
+def _cmd_sources(args: argparse.Namespace) -> int:
+    from .sources import registry
+
+    for sid, src in registry().items():
+        i = src.info
+        print(
+            f"{sid}\n  publisher:     {i.publisher}\n  reporter type: {i.reporter_type}\n"
+            f"  years:         {i.years}\n  licence:       {i.licence}\n  description:   {i.description}"
+        )
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from . import paths, schema
+
+    path = Path(args.file) if args.file else paths.processed_dir() / "counts.csv"
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file")
+    from .sources._csvfile import read_text
+
+    read_text(path)  # encoding and emptiness checks with clear errors
+    df = pd.read_csv(path, dtype="str", keep_default_na=False)
+    df = df.astype("object").where(df != "", None)
+    found = schema.problems(df)
+    problems = [
+        Problem(str(path), None if idx is None else int(idx) + 2, p.column, p.message)  # type: ignore[call-overload]
+        for idx, p in found
+    ]
+    if problems:
+        _print_problems(problems)
+        return EXIT_VALIDATION
+    print(f"{path}: {len(df)} rows valid")
+    return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="trafficking-stats", description="Cited, normalized human-trafficking statistics."
+    )
+    p.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    sub = p.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="build data/processed/ from data/raw/")
+    b.add_argument("--strict", action="store_true", help="fail (and write nothing) if any row is quarantined")
+    b.add_argument("--raw", type=Path, default=None, help="raw folder (default: data/raw)")
+    b.add_argument("--out", type=Path, default=None, help="output folder (default: data/processed)")
+    b.set_defaults(func=_cmd_build)
+    ld = sub.add_parser("load", help="normalize one FILE with one SOURCE's loader; write the normalized CSV")
+    ld.add_argument("source", metavar="SOURCE")
+    ld.add_argument("file", metavar="FILE")
+    ld.add_argument("-o", "--output", metavar="OUT", default=None, help="output CSV (default: stdout)")
+    ld.set_defaults(func=_cmd_load)
+    s = sub.add_parser("sources", help="list the sources with publisher, reporter type, years and licence")
+    s.set_defaults(func=_cmd_sources)
+    v = sub.add_parser("validate", help="validate a normalized CSV (default: data/processed/counts.csv)")
+    v.add_argument("file", metavar="FILE", nargs="?", default=None)
+    v.set_defaults(func=_cmd_validate)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``trafficking-stats`` command; returns the exit code."""
+    from .sources import UnknownSourceError
+
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (UsageError, UnknownSourceError) as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except SourceFormatError as exc:
+        if args.debug:
+            raise
+        _print_problems(exc.problems)
+        return EXIT_FORMAT
+    except ValidationError as exc:
+        if args.debug:
+            raise
+        _print_problems(exc.problems)
+        return EXIT_VALIDATION
+    except Exception as exc:  # a bug: say so plainly, traceback with --debug
+        if args.debug:
+            raise
+        print(
+            f"error: internal error: {type(exc).__name__}: {exc} (re-run with --debug for a traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

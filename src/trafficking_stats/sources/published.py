@@ -1,0 +1,220 @@
+"""The published-figures source: hand-transcribed figures from press statements, reports and tables.
+
+Reads ``data/raw/published_figures.csv`` (layout in ``data/raw/README.md``). Each row holds the count as
+published, with its hedge (``over 230``); this module only does format work: it reads the file, parses
+the count with :mod:`trafficking_stats.counts`, looks up the place in :mod:`trafficking_stats.geo` and
+derives ``year`` from the period. Rows that cannot be normalized are quarantined with their reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import geo
+from ..counts import parse_count
+from ..errors import CountParseError
+from ..geo import UnknownPlaceError
+from ..paths import relative_to_root
+from ._csvfile import read_records
+from .base import QUARANTINE_COLUMNS, LoadResult, SourceInfo
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+INFO = SourceInfo(
+    id="published",
+    publisher="various (press statements, NGO and government reports; see citations.csv)",
+    reporter_type="various",
+    home_page="data/raw/citations.csv",
+    licence="figures are facts; quotes are short quotations, each with its citation and licence",
+    years="as each source states them: calendar years, US federal fiscal years, partial years, "
+    "multi-year and cumulative periods, with exact start and end dates",
+    description="Hand-transcribed published figures, each with citation and a quote of at most 12 words.",
+    default_files=("published_figures.csv",),
+)
+
+COLUMNS: tuple[str, ...] = (
+    "figure_id",
+    "reporter",
+    "reporter_type",
+    "geo_code",
+    "period_start",
+    "period_end",
+    "period_kind",
+    "metric",
+    "breakdown",
+    "count",
+    "unit",
+    "vintage",
+    "citation",
+    "quote",
+    "conflict_group",
+    "note",
+)
+
+CITATION_COLUMNS: tuple[str, ...] = (
+    "citation",
+    "publisher",
+    "title",
+    "url",
+    "published",
+    "accessed",
+    "licence",
+    "note",
+)
+
+
+def _date(text: str) -> dt.date:
+    return dt.date.fromisoformat(text.strip())
+
+
+def _year(kind: str, start: dt.date, end: dt.date) -> int | None:
+    """The year of a one-year period: calendar year, or the year a fiscal year ends; else None."""
+    if kind == "calendar_year":
+        return start.year
+    if kind == "fiscal_year":
+        return end.year
+    return None
+
+
+def load(path: Path) -> LoadResult:
+    """Normalize a published-figures CSV into rows of the ``counts`` table.
+
+    Returns a :class:`LoadResult`; a row with an unreadable count, date or place goes to its quarantine
+    with the line, column, text and reason. A file whose header lacks a column raises
+    :class:`~trafficking_stats.errors.SourceFormatError`.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    raw_file = relative_to_root(path)
+    _, records = read_records(path, COLUMNS)
+    rows: list[dict[str, object]] = []
+    bad: list[dict[str, object]] = []
+    read = 0
+    for rec in records:
+        read += 1
+        f = {k: (v.strip() if isinstance(v, str) else v) for k, v in rec.fields.items()}
+
+        def quarantine(column: str, reason: str, rec=rec, f=f) -> None:
+            bad.append(
+                {
+                    "dataset": INFO.id,
+                    "raw_file": raw_file,
+                    "raw_row": rec.line,
+                    "column": column,
+                    "text": f.get(column, ""),
+                    "reason": reason,
+                }
+            )
+
+        if rec.n_fields != len(rec.fields):
+            quarantine("", f"expected {len(rec.fields)} fields, found {rec.n_fields}")
+            continue
+        try:
+            count = parse_count(f["count"])
+        except CountParseError as exc:
+            quarantine("count", f"cannot read a count from {exc.text!r}")
+            continue
+        if count is None:
+            quarantine("count", "count is required (found a missing-value marker)")
+            continue
+        try:
+            place = geo.place(f["geo_code"])
+        except UnknownPlaceError as exc:
+            quarantine("geo_code", str(exc.args[0]))
+            continue
+        dates = {}
+        for col in ("period_start", "period_end"):
+            try:
+                dates[col] = _date(f[col])
+            except ValueError:
+                quarantine(col, f"{f[col]!r} is not a date YYYY-MM-DD")
+                break
+        if len(dates) < 2:
+            continue
+        rows.append(
+            {
+                "dataset": INFO.id,
+                "figure_id": f["figure_id"],
+                "reporter": f["reporter"],
+                "reporter_type": f["reporter_type"],
+                "geo_level": place.level,
+                "geo_code": place.code,
+                "geo_name": place.name,
+                "period_start": dates["period_start"].isoformat(),
+                "period_end": dates["period_end"].isoformat(),
+                "period_kind": f["period_kind"],
+                "year": _year(f["period_kind"], dates["period_start"], dates["period_end"]),
+                "metric": f["metric"],
+                "breakdown": f["breakdown"],
+                "value": count.value,
+                "qualifier": count.qualifier,
+                "value_low": count.low,
+                "value_high": count.high,
+                "unit": f["unit"],
+                "vintage": f["vintage"],
+                "citation": f["citation"],
+                "quote": f["quote"] or None,
+                "conflict_group": f["conflict_group"] or None,
+                "raw_file": raw_file,
+                "raw_row": rec.line,
+                "note": f["note"] or None,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=None if rows else _normalized_columns())
+    if rows:
+        for c in ("value", "value_low", "value_high"):
+            frame[c] = frame[c].astype("Float64")
+        frame["year"] = frame["year"].astype("Int16")
+        frame["raw_row"] = frame["raw_row"].astype("Int64")
+    return LoadResult(
+        source=INFO.id,
+        raw_file=raw_file,
+        read=read,
+        rows=frame,
+        quarantine=pd.DataFrame(bad, columns=list(QUARANTINE_COLUMNS)),
+    )
+
+
+def _normalized_columns() -> list[str]:
+    from ..schema import COLUMN_NAMES
+
+    return list(COLUMN_NAMES)
+
+
+def load_citations(path: Path) -> pd.DataFrame:
+    """Read ``citations.csv``: one row per cited document, every column as text, keyed by ``citation``.
+
+    Raises :class:`~trafficking_stats.errors.SourceFormatError` for a missing column, and
+    :class:`~trafficking_stats.errors.ValidationError` listing every row with an empty key, publisher,
+    title or URL, a duplicated key, or a date that is not ``YYYY[-MM[-DD]]``.
+    """
+    import re
+
+    import pandas as pd
+
+    from ..errors import Problem, ValidationError
+
+    path = Path(path)
+    name = str(path)
+    _, records = read_records(path, CITATION_COLUMNS)
+    rows, problems, seen = [], [], set()
+    date_re = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+    for rec in records:
+        f = {c: rec.fields[c].strip() for c in CITATION_COLUMNS}
+        for col in ("citation", "publisher", "title", "url", "licence"):
+            if not f[col]:
+                problems.append(Problem(name, rec.line, col, "value is required"))
+        for col in ("published", "accessed"):
+            if f[col] and not date_re.match(f[col]):
+                problems.append(Problem(name, rec.line, col, f"{f[col]!r} is not a date YYYY[-MM[-DD]]"))
+        if f["citation"] in seen:
+            problems.append(Problem(name, rec.line, "citation", f"duplicate citation key {f['citation']!r}"))
+        seen.add(f["citation"])
+        rows.append(f)
+    if problems:
+        raise ValidationError(problems)
+    return pd.DataFrame(rows, columns=list(CITATION_COLUMNS)).sort_values("citation", ignore_index=True)

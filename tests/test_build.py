@@ -1,0 +1,115 @@
+"""The build: deterministic bytes, complete row accounting, quarantine, and atomic writes."""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import json
+from pathlib import Path
+
+import pytest
+
+from trafficking_stats import paths
+from trafficking_stats.build import OUTPUT_FILES, BuildError, build
+
+# the package re-exports the function `build`, which shadows the module of the same name
+build_mod = importlib.import_module("trafficking_stats.build")
+
+
+def _bytes(folder: Path) -> dict[str, bytes]:
+    return {name: (folder / name).read_bytes() for name in OUTPUT_FILES}
+
+
+def test_two_builds_are_byte_identical_and_match_the_committed_outputs(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    build(out_dir=a)
+    build(out_dir=b)
+    assert _bytes(a) == _bytes(b)
+    committed = _bytes(paths.processed_dir())
+    for name in OUTPUT_FILES:
+        assert committed[name] == _bytes(a)[name], (
+            f"data/processed/{name} is stale: run `make run` and commit"
+        )
+
+
+def test_row_accounting_matches_an_independent_line_count(tmp_path):
+    res = build(out_dir=tmp_path)
+    with open(paths.published_figures_csv(), newline="", encoding="utf-8") as fh:
+        n_data = sum(1 for r in list(csv.reader(fh))[1:] if any(c.strip() for c in r))
+    acc = res.manifest["row_accounting"]["published:published_figures.csv"]
+    assert acc["read"] == n_data
+    assert acc["read"] == acc["loaded"] + acc["quarantined"] + sum(acc["skipped"].values())
+    assert acc["loaded"] == len(res.counts)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    inputs = {i["path"]: i for i in manifest["inputs"]}
+    assert inputs["published_figures.csv"]["sha256"] == build_mod.sha256(paths.published_figures_csv())
+
+
+def test_committed_data_has_nothing_quarantined(tmp_path):
+    res = build(out_dir=tmp_path, strict=True)
+    assert len(res.quarantine) == 0
+
+
+def _break_count(raw: Path, line: int, text: str) -> None:
+    p = raw / "published_figures.csv"
+    with open(p, newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    rows[line - 1][rows[0].index("count")] = text
+    with open(p, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+
+
+def test_a_bad_row_is_quarantined_with_its_line_and_the_rest_load(raw_copy, tmp_path):
+    good = build(out_dir=tmp_path / "good")
+    _break_count(raw_copy, 3, "ovr 230")
+    res = build(raw_copy, tmp_path / "bad")
+    assert len(res.counts) == len(good.counts) - 1
+    q = res.quarantine
+    assert list(q["raw_row"]) == [3]
+    assert q.loc[0, "column"] == "count" and "ovr 230" in q.loc[0, "reason"]
+    acc = res.manifest["row_accounting"]["published:published_figures.csv"]
+    assert (acc["read"], acc["loaded"], acc["quarantined"]) == (len(good.counts), len(good.counts) - 1, 1)
+
+
+def test_strict_build_fails_and_leaves_previous_outputs_untouched(raw_copy, tmp_path):
+    out = tmp_path / "out"
+    build(out_dir=out)
+    before = _bytes(out)
+    _break_count(raw_copy, 2, "about a dozen")
+    with pytest.raises(BuildError, match="about a dozen"):
+        build(raw_copy, out, strict=True)
+    assert _bytes(out) == before
+
+
+def test_a_build_that_fails_midway_leaves_previous_outputs_intact(raw_copy, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    build(out_dir=out)
+    before = _bytes(out)
+    # change the input so a successful build would change the outputs
+    _break_count(raw_copy, 2, "999")
+    calls = []
+    real_write = build_mod._write_file
+
+    def failing_write(path, data):
+        calls.append(path.name)
+        if len(calls) == 3:
+            raise OSError("disk full (simulated)")
+        real_write(path, data)
+
+    monkeypatch.setattr(build_mod, "_write_file", failing_write)
+    with pytest.raises(OSError, match="disk full"):
+        build(raw_copy, out)
+    assert _bytes(out) == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".tmp-build-")], "temporary files left behind"
+
+
+def test_processed_csv_and_parquet_hold_the_same_table(tmp_path):
+    import pandas as pd
+
+    import trafficking_stats as ts
+
+    counts = ts.read_counts()
+    csv_df = pd.read_csv(paths.processed_dir() / "counts.csv", keep_default_na=False, dtype="str")
+    assert len(csv_df) == len(counts)
+    assert list(csv_df["figure_id"]) == list(counts["figure_id"])
+    assert list(csv_df.columns) == list(counts.columns)

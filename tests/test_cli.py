@@ -1,0 +1,100 @@
+"""The command line: one clear error line per problem, distinct exit codes, no traceback."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import sys
+
+from trafficking_stats import paths
+
+
+def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "trafficking_stats.cli", *args], capture_output=True, text=True, cwd=cwd
+    )
+
+
+def _copy_with_bad_count(tmp_path, line: int, text: str):
+    src = paths.published_figures_csv()
+    dst = tmp_path / "figures.csv"
+    with open(src, newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    rows[line - 1][rows[0].index("count")] = text
+    with open(dst, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    return dst, len(rows) - 1
+
+
+def test_load_with_one_malformed_count_prints_one_error_line(tmp_path):
+    bad, n = _copy_with_bad_count(tmp_path, 5, "ovr 230")
+    out = tmp_path / "out.csv"
+    res = run("load", "published", str(bad), "-o", str(out))
+    assert res.returncode == 4
+    lines = res.stderr.strip().splitlines()
+    assert lines == [f"error: {bad}:5: column 'count': cannot read a count from 'ovr 230'"]
+    assert "Traceback" not in res.stderr
+    with open(out, newline="", encoding="utf-8") as fh:
+        assert sum(1 for _ in csv.DictReader(fh)) == n - 1  # every other row is still written
+
+
+def test_load_writes_normalized_csv_to_stdout():
+    res = run("load", "published", str(paths.published_figures_csv()))
+    assert res.returncode == 0, res.stderr
+    header = res.stdout.splitlines()[0].split(",")
+    assert header[:3] == ["dataset", "figure_id", "reporter"]
+
+
+def test_unknown_source_and_missing_file_are_usage_errors(tmp_path):
+    res = run("load", "nope", str(paths.published_figures_csv()))
+    assert res.returncode == 2 and res.stderr.startswith("error: unknown source 'nope'")
+    res = run("load", "published", str(tmp_path / "missing.csv"))
+    assert res.returncode == 2 and "no such file" in res.stderr
+
+
+def test_format_error_names_file_line_and_column(tmp_path):
+    bad = tmp_path / "figures.csv"
+    bad.write_text("figure_id,reporter\nx,y\n", encoding="utf-8")
+    res = run("load", "published", str(bad))
+    assert res.returncode == 3
+    assert f"error: {bad}:1: column 'count': required column is missing" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    bad = tmp_path / "figures.csv"
+    bad.write_bytes(b"")
+    res = run("--debug", "load", "published", str(bad))
+    assert res.returncode != 0 and "Traceback" in res.stderr
+
+
+def test_sources_lists_publisher_years_and_licence():
+    res = run("sources")
+    assert res.returncode == 0
+    assert res.stdout.startswith("published\n")
+    for word in ("publisher:", "reporter type:", "years:", "licence:"):
+        assert word in res.stdout
+
+
+def test_validate_passes_on_committed_counts_and_names_the_line_of_a_broken_copy(tmp_path):
+    assert run("validate").returncode == 0
+    src = paths.processed_dir() / "counts.csv"
+    dst = tmp_path / "counts.csv"
+    shutil.copy(src, dst)
+    with open(dst, newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    rows[3][rows[0].index("metric")] = "victims_saved"
+    with open(dst, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    res = run("validate", str(dst))
+    assert res.returncode == 4
+    assert res.stderr.splitlines()[0].startswith(
+        f"error: {dst}:4: column 'metric': 'victims_saved' is not one of"
+    )
+
+
+def test_build_into_a_folder(tmp_path):
+    res = run("build", "--out", str(tmp_path))
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "counts.parquet").exists() and (tmp_path / "manifest.json").exists()
