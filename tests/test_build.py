@@ -113,3 +113,40 @@ def test_processed_csv_and_parquet_hold_the_same_table(tmp_path):
     assert len(csv_df) == len(counts)
     assert list(csv_df["figure_id"]) == list(counts["figure_id"])
     assert list(csv_df.columns) == list(counts.columns)
+
+
+def test_find_conflicts_rules():
+    import pandas as pd
+
+    from trafficking_stats import schema
+    from trafficking_stats.build import find_conflicts
+    from trafficking_stats.counts import parse_count
+
+    def fig(fid, count, start="2018-01-01", end="2018-12-31", group=None, vintage="v1"):
+        c = parse_count(count)
+        return {
+            "dataset": "published", "figure_id": fid, "reporter": "R", "reporter_type": "government",
+            "geo_level": "country", "geo_code": "GBR", "geo_name": "United Kingdom", "period_start": start,
+            "period_end": end, "period_kind": "calendar_year" if end.endswith("12-31") else "partial_year",
+            "year": 2018 if end.endswith("12-31") else None, "metric": "victims_referred",
+            "breakdown": "total",
+            "value": c.value, "qualifier": c.qualifier, "value_low": c.low, "value_high": c.high,
+            "unit": "persons", "vintage": vintage, "citation": "c", "quote": count, "conflict_group": group,
+            "raw_file": "f.csv", "raw_row": 2, "note": None,
+        }  # fmt: skip
+
+    df = schema.validate(pd.DataFrame([
+        fig("a", "6,993"), fig("b", "6,985", vintage="v2"),  # same key, different numbers: a conflict
+        fig("c", "over 6,000", vintage="v3"),  # same key again: joins the conflict
+        fig("d", "100", start="2018-01-01", end="2018-06-30", group="g"),  # declared with e
+        fig("e", "100", start="2019-01-01", end="2019-06-30", group="g"),
+    ]))  # fmt: skip
+    out = find_conflicts(df)
+    same = out[out.rule == "same_key"]
+    assert sorted(same.figure_id) == ["a", "b", "c"]
+    assert set(same.intervals_overlap) == {"no"}
+    declared = out[out.rule == "declared"]
+    assert sorted(declared.figure_id) == ["d", "e"] and set(declared.intervals_overlap) == {"yes"}
+    # identical figures from two documents are not a conflict
+    agree = schema.validate(pd.DataFrame([fig("a", "6,993"), fig("b", "6,993", vintage="v2")]))
+    assert len(find_conflicts(agree)) == 0

@@ -202,7 +202,8 @@ def find_conflicts(counts: pd.DataFrame) -> pd.DataFrame:
     * ``same_key``: rows with the same metric, place, period and breakdown whose published numbers differ
       (a different value, qualifier or interval), e.g. a first release and its revision;
     * ``declared``: rows an editor put in one ``conflict_group`` in the raw data because they answer the
-      same question differently even though their keys differ (e.g. "over 230" rescued and "106 girls").
+      same question differently even though their keys differ (e.g. "over 230" rescued and "106 girls");
+      a declared group with exactly the figures of a ``same_key`` conflict is listed once, as ``same_key``.
 
     ``intervals_overlap`` says whether one true number could satisfy every figure of the conflict
     (``unknown`` when a figure is only approximate). No figure is dropped.
@@ -227,9 +228,11 @@ def find_conflicts(counts: pd.DataFrame) -> pd.DataFrame:
             )
             if len(g) > 1 and len(sig) > 1:
                 parts.append(g.assign(conflict_id="|".join(k), rule="same_key"))
+        same_key_sets = {frozenset(g["figure_id"]) for g in parts}
         declared = df[df["conflict_group"].notna()]
         for k, g in declared.groupby(declared["conflict_group"].astype("str"), sort=True):
-            parts.append(g.assign(conflict_id=k, rule="declared"))
+            if frozenset(g["figure_id"]) not in same_key_sets:  # else it is listed once, as same_key
+                parts.append(g.assign(conflict_id=k, rule="declared"))
     if not parts:
         return pd.DataFrame(columns=list(CONFLICT_COLUMNS))
     out = []
