@@ -25,7 +25,11 @@ def test_environment_yml_matches_pyproject(root):
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     assert "conda-forge" in env["channels"]
     assert any(d.startswith("python=3.11") for d in conda)
-    conda_deps = {_norm(d) for d in conda if not d.startswith(("python", "pip"))}
+    conda_deps = {
+        _norm(d)
+        for d in conda
+        if _norm(d.replace("=", "==", 1) if "=" in d and ">" not in d else d)[0] not in ("python", "pip")
+    }
     assert conda_deps == {_norm(d) for d in project["dependencies"]}
     assert any(p.startswith("-e .") for p in pip), "the package itself is installed with pip"
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from . import paths, schema
 from .errors import Problem, ValidationError
 from .sources import registry
-from .sources.base import QUARANTINE_COLUMNS, LoadResult
+from .sources.base import QUARANTINE_COLUMNS, LoadResult, SourceInfo
 from .sources.published import load_citations
 
 if TYPE_CHECKING:
@@ -86,6 +86,7 @@ class BuildResult:
     quarantine: pd.DataFrame
     manifest: dict[str, object]
     problems: list[Problem] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # bulk datasets carried over from the previous build
 
 
 def sha256(path: Path) -> str:
@@ -302,14 +303,61 @@ def _write_file(path: Path, data: bytes) -> None:
         os.fsync(fh.fileno())
 
 
+def _source_citation(info: SourceInfo) -> dict[str, str]:
+    """The citations.csv row a bulk source declares in its metadata."""
+    return {
+        "citation": info.citation,
+        "publisher": info.publisher,
+        "title": info.title or info.description,
+        "url": info.download_url or info.home_page,
+        "published": "",
+        "accessed": "",
+        "licence": info.licence,
+        "note": info.description,
+    }
+
+
+def _previous(out_dir: Path) -> tuple[pd.DataFrame | None, pd.DataFrame | None, dict[str, object]]:
+    """The last build's counts, quarantine and manifest in ``out_dir`` (None/empty where absent)."""
+    import pandas as pd
+
+    counts = read_counts(out_dir / "counts.parquet") if (out_dir / "counts.parquet").exists() else None
+    q = None
+    if (out_dir / "quarantine.csv").exists():
+        q = pd.read_csv(out_dir / "quarantine.csv", dtype="str", keep_default_na=False)
+        q = q.astype("object").where(q != "", None)
+        q["raw_row"] = pd.to_numeric(q["raw_row"]).astype("Int64")
+    manifest = (
+        json.loads((out_dir / "manifest.json").read_text()) if (out_dir / "manifest.json").exists() else {}
+    )
+    return counts, q, manifest
+
+
+def _load_file(source_id: str, load: object, path: Path, rel: str) -> LoadResult:
+    lr = load(path)  # type: ignore[operator]
+    lr.raw_file = rel
+    if len(lr.rows):
+        lr.rows["raw_file"] = rel
+    if len(lr.quarantine):
+        lr.quarantine["raw_file"] = rel
+    return lr
+
+
 def build(
     raw_dir: Path | None = None,
     out_dir: Path | None = None,
     *,
+    bulk_dir: Path | None = None,
     strict: bool = False,
     write: bool = True,
 ) -> BuildResult:
-    """Load every registered source's files from ``raw_dir``, validate, and write ``out_dir``.
+    """Load every registered source's files, validate, and write ``out_dir``.
+
+    Hand-transcribed sources read their files from ``raw_dir`` (default ``data/raw``). Bulk sources
+    (publisher files: FBI, UNODC, CTDC, UK NRM) read the files matching their ``bulk_patterns`` under
+    ``bulk_dir``; a bulk source with no file there keeps its rows, quarantine and manifest entries from
+    the previous build in ``out_dir`` (reported in ``BuildResult.kept``), so a build without the bulk
+    files reproduces the committed outputs byte for byte.
 
     Rows that fail to normalize or validate are quarantined with reasons; with ``strict=True`` any
     quarantined row makes the build fail with :class:`BuildError` before anything is written. A
@@ -322,8 +370,9 @@ def build(
     out_dir = Path(out_dir) if out_dir is not None else paths.processed_dir()
     citations_path = raw_dir / "citations.csv"
     citations = load_citations(citations_path)
+    prev_counts, prev_quarantine, prev_manifest = _previous(out_dir)
     loads: list[LoadResult] = []
-    inputs = [
+    inputs: list[dict[str, object]] = [
         {
             "path": "citations.csv",
             "sha256": sha256(citations_path),
@@ -331,23 +380,43 @@ def build(
             "source": "citations",
         }
     ]
+    kept_rows, kept_quarantine, kept_accounting, kept = [], [], {}, []
+    source_citations = []
     for source in registry().values():
-        for rel in source.info.default_files:
+        info = source.info
+        for rel in info.default_files:
             p = raw_dir / rel
-            lr = source.load(p)
-            lr.raw_file = rel
-            if len(lr.rows):
-                lr.rows["raw_file"] = rel
-            if len(lr.quarantine):
-                lr.quarantine["raw_file"] = rel
-            loads.append(lr)
-            inputs.append(
-                {"path": rel, "sha256": sha256(p), "bytes": p.stat().st_size, "source": source.info.id}
-            )
-    problems = [p for lr in loads for p in _validate_load(lr, set(citations["citation"]))]
-    frames = [lr.rows for lr in loads if len(lr.rows)]
-    good = pd.concat(frames, ignore_index=True) if frames else schema.empty()
-    qframes = [lr.quarantine for lr in loads if len(lr.quarantine)]
+            loads.append(_load_file(info.id, source.load, p, rel))
+            inputs.append({"path": rel, "sha256": sha256(p), "bytes": p.stat().st_size, "source": info.id})
+        if not info.bulk_patterns:
+            continue
+        source_citations.append(_source_citation(info))
+        found = sorted({f for pat in info.bulk_patterns for f in (bulk_dir.glob(pat) if bulk_dir else [])})
+        for p in found:
+            rel = p.relative_to(bulk_dir).as_posix()  # type: ignore[arg-type]
+            loads.append(_load_file(info.id, source.load, p, rel))
+            inputs.append({"path": rel, "sha256": sha256(p), "bytes": p.stat().st_size, "source": info.id})
+        if not found:  # keep the last processed rows of this dataset
+            if prev_counts is not None and (prev_counts["dataset"] == info.id).any():
+                kept_rows.append(prev_counts[prev_counts["dataset"] == info.id])
+                kept.append(info.id)
+            if prev_quarantine is not None and len(prev_quarantine):
+                kept_quarantine.append(prev_quarantine[prev_quarantine["dataset"] == info.id])
+            for entry in prev_manifest.get("inputs", []):  # type: ignore[union-attr]
+                if entry.get("source") == info.id:
+                    inputs.append(entry)
+            for key, entry in prev_manifest.get("row_accounting", {}).items():  # type: ignore[union-attr]
+                if key.startswith(f"{info.id}:"):
+                    kept_accounting[key] = entry
+    if source_citations:
+        extra = pd.DataFrame(source_citations, columns=list(citations.columns))
+        citations = pd.concat([citations, extra], ignore_index=True).drop_duplicates("citation")
+        citations = citations.sort_values("citation", ignore_index=True)
+    keys = set(citations["citation"])
+    problems = [p for lr in loads for p in _validate_load(lr, keys)]
+    frames = [lr.rows for lr in loads if len(lr.rows)] + [schema.coerce(k) for k in kept_rows]
+    good = pd.concat([schema.coerce(f) for f in frames], ignore_index=True) if frames else schema.empty()
+    qframes = [lr.quarantine for lr in loads if len(lr.quarantine)] + [q for q in kept_quarantine if len(q)]
     quarantine = (
         pd.concat(qframes, ignore_index=True) if qframes else pd.DataFrame(columns=list(QUARANTINE_COLUMNS))
     )
@@ -363,14 +432,20 @@ def build(
     conflicts = find_conflicts(counts)
     n_by_citation = counts["citation"].value_counts()
     cit = citations.assign(n_figures=citations["citation"].map(n_by_citation).fillna(0).astype("int64"))
+    cit = cit[(cit["n_figures"] > 0) | cit["citation"].isin(set(load_citations(citations_path)["citation"]))]
+    cit = cit.reset_index(drop=True)
     quarantine = quarantine.sort_values(["dataset", "raw_file", "raw_row"], kind="mergesort").reset_index(
         drop=True
     )
-    accounting = {}
+    accounting = dict(kept_accounting)
     for lr in loads:
-        entry = lr.accounting()
-        assert entry["read"] == entry["loaded"] + entry["quarantined"] + sum(lr.skipped.values()), entry
-        accounting[f"{lr.source}:{lr.raw_file}"] = entry
+        if not lr.balanced():
+            raise BuildError(
+                [Problem(lr.raw_file, None, None, f"row accounting does not balance: {lr.accounting()}")]
+            )
+        accounting[f"{lr.source}:{lr.raw_file}"] = lr.accounting()
+    accounting = dict(sorted(accounting.items()))
+    inputs = [inputs[0], *sorted(inputs[1:], key=lambda e: (str(e["source"]), str(e["path"])))]
     files: dict[str, bytes] = {
         "counts.parquet": parquet_bytes(counts),
         "counts.csv": csv_bytes(counts),
@@ -398,7 +473,7 @@ def build(
     ).encode()
     if write:
         write_outputs(files, out_dir)
-    return BuildResult(counts, cit, conflicts, quarantine, manifest, problems)
+    return BuildResult(counts, cit, conflicts, quarantine, manifest, problems, kept)
 
 
 def read_counts(path: Path | None = None) -> pd.DataFrame:

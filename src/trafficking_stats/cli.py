@@ -36,7 +36,9 @@ def _print_problems(problems: Sequence[Problem]) -> None:
 def _cmd_build(args: argparse.Namespace) -> int:
     from .build import build
 
-    res = build(args.raw, args.out, strict=args.strict)
+    res = build(args.raw, args.out, bulk_dir=args.bulk, strict=args.strict)
+    for dataset in res.kept:
+        print(f"note: no bulk file for {dataset!r}: kept its rows from the previous build", file=sys.stderr)
     out = Path(args.out) if args.out else None
     for r in res.quarantine.itertuples():
         line = "" if r.raw_row != r.raw_row or r.raw_row is None else f":{int(r.raw_row)}"
@@ -125,6 +127,13 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--strict", action="store_true", help="fail (and write nothing) if any row is quarantined")
     b.add_argument("--raw", type=Path, default=None, help="raw folder (default: data/raw)")
     b.add_argument("--out", type=Path, default=None, help="output folder (default: data/processed)")
+    b.add_argument(
+        "--bulk",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder of publisher files (FBI, UNODC, CTDC, UK NRM) to aggregate into the build",
+    )
     b.set_defaults(func=_cmd_build)
     ld = sub.add_parser("load", help="normalize one FILE with one SOURCE's loader; write the normalized CSV")
     ld.add_argument("source", metavar="SOURCE")

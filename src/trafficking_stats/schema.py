@@ -86,6 +86,11 @@ METRICS: dict[str, str] = {
         "Human-trafficking offenses reported to police before unfounded (false or baseless) reports are "
         "removed. Used by: FBI UCR human-trafficking collection (reported counts)."
     ),
+    "offenses_unfounded": (
+        "Human-trafficking offenses reported to police that investigation showed to be false or baseless "
+        "('unfounded'); reported minus unfounded gives actual offenses. Used by: FBI UCR (CDE bulk download, "
+        "UCR human-trafficking master file)."
+    ),
     "offenses_actual": (
         "Human-trafficking offenses recorded by police after unfounded reports are removed ('actual "
         "offenses'); the 'offenses' in the FBI's published human-trafficking tables. Counts only agencies "
@@ -94,6 +99,32 @@ METRICS: dict[str, str] = {
     "offenses_cleared": (
         "Offenses cleared by at least one arrest or by exceptional means (the offender is known but cannot "
         "be arrested). A clearance can be counted in a later year than the offense. Used by: FBI UCR."
+    ),
+    "offenses_cleared_juvenile": (
+        "Offenses cleared (by arrest or exceptional means) that involved only persons under 18; a subset of "
+        "offenses_cleared. Used by: FBI UCR ('clearances under 18', 'juvenile cleared count')."
+    ),
+    "offenses_recorded": (
+        "Offences of trafficking in persons recorded by national authorities (police or other competent "
+        "bodies) in the reference year, as reported to UNODC; national recording rules differ, so counts are "
+        "not comparable across countries without reading UNODC's country notes. Used by: UNODC GLOTIP."
+    ),
+    "agencies_reporting": (
+        "Law-enforcement agencies that reported human-trafficking data for at least one month of the year. "
+        "Participation in the FBI's human-trafficking collection is voluntary and grows year on year, so "
+        "changes in offense counts partly reflect coverage; every chart of FBI counts should show it. "
+        "Used by: FBI UCR human-trafficking master file, CDE bulk download (agencies with records)."
+    ),
+    "persons_formal_contact": (
+        "Persons brought into formal contact with the police and/or criminal justice system for trafficking "
+        "in persons (suspected, arrested or cautioned), as reported by national authorities to UNODC. Used "
+        "by: UNODC GLOTIP."
+    ),
+    "grounds_decisions": (
+        "Decisions on referrals to the UK National Referral Mechanism: 'reasonable grounds' (a first-stage "
+        "decision that the person may be a victim) or 'conclusive grounds' (a final decision, on the "
+        "balance of probabilities), broken down by stage and outcome (`stage=reasonable|conclusive;"
+        "decision=positive|negative`). Used by: UK Home Office NRM statistics."
     ),
     "arrests": (
         "Arrests (or persons arrested) for trafficking-related offenses. Reporters differ on what counts: "
@@ -140,6 +171,8 @@ UNITS: tuple[str, ...] = (
     "arrests",
     "prosecutions",
     "convictions",
+    "agencies",
+    "decisions",
 )
 
 #: Period kinds for which ``year`` is set (the period is one whole year); NA for every other kind.
@@ -209,7 +242,7 @@ COLUMNS: tuple[Column, ...] = (
         "Editor-declared group of figures that answer one question differently.",
     ),
     Column("raw_file", "str", True, "Input file the row came from, relative to the raw root."),
-    Column("raw_row", "Int64", True, "1-based line (or sheet row) of the input file."),
+    Column("raw_row", "Int64", True, "1-based line (or sheet row) of the input file; NA for aggregates."),
     Column("note", "str", True, "Caveats a reader must see."),
 )
 
@@ -352,15 +385,18 @@ def _quote_short(df: pd.DataFrame) -> pd.Series:
 
 
 def _traceable(df: pd.DataFrame) -> pd.Series:
+    """Transcribed figures need a quote; figures computed from a publisher file need that file.
+
+    ``raw_row`` is the 1-based line of a single-record figure, or NA for an aggregate of many records.
+    """
     has_quote = df["quote"].notna() & (df["quote"].astype("str").str.strip() != "")
-    has_raw = df["raw_file"].notna() & df["raw_row"].notna()
+    has_raw = df["raw_file"].notna() & (df["raw_file"].astype("str").str.strip() != "")
     return (has_quote | has_raw).fillna(False).astype(bool)
 
 
 def _geo_ok(df: pd.DataFrame) -> pd.Series:
     def one(code: object, lvl: object, nm: object) -> bool:
-        p = geo.PLACES.get(str(code))
-        return p is not None and p.level == str(lvl) and p.name == str(nm)
+        return geo.is_valid(str(code), str(lvl), str(nm))
 
     return pd_bool(
         [one(c, lv, n) for c, lv, n in zip(df["geo_code"], df["geo_level"], df["geo_name"], strict=True)], df
@@ -425,7 +461,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule("geo", "geo_code", "geo_code/geo_level/geo_name do not match trafficking_stats.geo", _geo_ok),
     Rule("quote_length", "quote", f"quote is longer than {MAX_QUOTE_WORDS} words", _quote_short),
-    Rule("traceable", "quote", "row has neither a quote nor a raw file and row", _traceable),
+    Rule("traceable", "quote", "row has neither a quote nor a raw file", _traceable),
     Rule(
         "raw_row",
         "raw_row",

@@ -1,26 +1,40 @@
 """The source registry: one module per publisher format, each with its metadata and ``load(path)``.
 
 To add a source, write ``sources/<id>.py`` with an ``INFO`` (:class:`SourceInfo`) and a
-``load(path) -> LoadResult`` function that does format work only, then list it in ``_MODULES`` below.
+``load(path) -> LoadResult`` function that does format work only. Modules are discovered: every public
+module of this package that defines both is registered, in alphabetical order (``published`` first).
 """
 
 from __future__ import annotations
 
+import pkgutil
+from functools import lru_cache
 from importlib import import_module
 
 from ..errors import TraffickingStatsError
 from .base import LoadResult, Source, SourceInfo
 
-_MODULES: tuple[str, ...] = ("published",)
+
+def _module_names() -> list[str]:
+    names = sorted(
+        m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_") and m.name != "base"
+    )
+    return sorted(names, key=lambda n: n != "published")
+
+
+@lru_cache(maxsize=1)
+def _registry() -> tuple[tuple[str, Source], ...]:
+    out = []
+    for mod_name in _module_names():
+        mod = import_module(f"{__name__}.{mod_name}")
+        if hasattr(mod, "INFO") and hasattr(mod, "load"):
+            out.append((mod.INFO.id, Source(info=mod.INFO, load=mod.load)))
+    return tuple(out)
 
 
 def registry() -> dict[str, Source]:
-    """Every registered source by id, in a stable order."""
-    out: dict[str, Source] = {}
-    for mod_name in _MODULES:
-        mod = import_module(f"{__name__}.{mod_name}")
-        out[mod.INFO.id] = Source(info=mod.INFO, load=mod.load)
-    return out
+    """Every registered source by id, in a stable order (``published`` first, then alphabetical)."""
+    return dict(_registry())
 
 
 def get(source_id: str) -> Source:
