@@ -6,7 +6,8 @@ Exit codes (also in README.md):
 * 1: unexpected internal error (a bug: please report it, with the ``--debug`` traceback);
 * 2: usage error (unknown command, source or option; a file that does not exist);
 * 3: format error: an input file cannot be read as its source's format (``SourceFormatError``);
-* 4: validation error: rows that do not normalize or break the schema (``ValidationError``, quarantine).
+* 4: validation error: rows that do not normalize or break the schema (``ValidationError``, quarantine);
+* 5: download error: offline, HTTP error, or a file whose hash does not match the pinned one (``fetch``).
 
 Problems are printed one per line as ``error: FILE:LINE: column 'NAME': message``; a traceback is shown
 only with ``--debug``.
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from .errors import Problem, SourceFormatError, TraffickingStatsError, ValidationError
 
-EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_FORMAT, EXIT_VALIDATION = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_FORMAT, EXIT_VALIDATION, EXIT_FETCH = 0, 1, 2, 3, 4, 5
 
 
 class UsageError(TraffickingStatsError):
@@ -78,6 +79,17 @@ def _cmd_load(args: argparse.Namespace) -> int:
         sys.stdout.write(data.decode("utf-8"))
     _print_problems(sorted(problems, key=lambda p: p.line or 0))
     return EXIT_VALIDATION if problems else EXIT_OK
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from .fetch import fetch
+
+    res = fetch(args.source, url=args.url, sha256=args.sha256, cache=args.cache)
+    state = (
+        "verified against the pinned sha256" if res.pinned else "NOT pinned: check it, then pin this sha256"
+    )
+    print(f"{res.path}\nsha256 {res.sha256} ({state})")
+    return EXIT_OK
 
 
 def _cmd_sources(args: argparse.Namespace) -> int:
@@ -140,6 +152,12 @@ def _parser() -> argparse.ArgumentParser:
     ld.add_argument("file", metavar="FILE")
     ld.add_argument("-o", "--output", metavar="OUT", default=None, help="output CSV (default: stdout)")
     ld.set_defaults(func=_cmd_load)
+    f = sub.add_parser("fetch", help="download SOURCE's publisher file into the user cache (hash-verified)")
+    f.add_argument("source", metavar="SOURCE")
+    f.add_argument("--url", default=None, help="download from this URL instead of the source's own")
+    f.add_argument("--sha256", default=None, help="expected sha256 (overrides the pinned one)")
+    f.add_argument("--cache", type=Path, default=None, help="cache folder (default: user cache)")
+    f.set_defaults(func=_cmd_fetch)
     s = sub.add_parser("sources", help="list the sources with publisher, reporter type, years and licence")
     s.set_defaults(func=_cmd_sources)
     v = sub.add_parser("validate", help="validate a normalized CSV (default: data/processed/counts.csv)")
@@ -150,6 +168,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``trafficking-stats`` command; returns the exit code."""
+    from .fetch import FetchError
     from .sources import UnknownSourceError
 
     args = _parser().parse_args(argv)
@@ -160,6 +179,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except FetchError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FETCH
     except SourceFormatError as exc:
         if args.debug:
             raise

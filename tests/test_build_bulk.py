@@ -1,0 +1,77 @@
+"""`build --bulk`: aggregates of publisher files join the build; without the files, they are kept."""
+
+from __future__ import annotations
+
+import csv
+import importlib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from trafficking_stats.build import OUTPUT_FILES
+from trafficking_stats.sources import registry
+from trafficking_stats.sources.base import QUARANTINE_COLUMNS, LoadResult, Source, SourceInfo, figure_id
+
+build_mod = importlib.import_module("trafficking_stats.build")
+
+INFO = SourceInfo(
+    id="dummy_bulk", publisher="Test Publisher", reporter_type="government", home_page="https://example.org",
+    licence="CC0", years="calendar", description="A test bulk source.", bulk_patterns=("dummy/*.csv",),
+    citation="dummy-bulk", title="Dummy bulk file",
+)  # fmt: skip
+
+
+def load(path: Path) -> LoadResult:
+    """Sum a two-column (year,count) file into one yearly GBR total per year."""
+    with open(path, newline="") as fh:
+        rec = list(csv.DictReader(fh))
+    by_year: dict[int, int] = {}
+    for r in rec:
+        by_year[int(r["year"])] = by_year.get(int(r["year"]), 0) + int(r["count"])
+    rows = [{
+        "dataset": INFO.id, "figure_id": figure_id(y, "gbr"), "reporter": "Test",
+        "reporter_type": "government", "geo_level": "country", "geo_code": "GBR", "geo_name": "United Kingdom",
+        "period_start": f"{y}-01-01", "period_end": f"{y}-12-31", "period_kind": "calendar_year", "year": y,
+        "metric": "victims_referred", "breakdown": "total", "value": float(n), "qualifier": "exact",
+        "value_low": float(n), "value_high": float(n), "unit": "persons", "vintage": "test",
+        "citation": INFO.citation, "quote": None, "conflict_group": None, "raw_file": path.name,
+        "raw_row": None, "note": None,
+    } for y, n in sorted(by_year.items())]  # fmt: skip
+    return LoadResult(INFO.id, path.name, len(rec), pd.DataFrame(rows),
+                      pd.DataFrame(columns=list(QUARANTINE_COLUMNS)), used=len(rec))  # fmt: skip
+
+
+@pytest.fixture
+def with_dummy(monkeypatch):
+    sources = {**registry(), INFO.id: Source(INFO, load)}
+    monkeypatch.setattr(build_mod, "registry", lambda: sources)
+
+
+def _bytes(folder: Path) -> dict[str, bytes]:
+    return {n: (folder / n).read_bytes() for n in OUTPUT_FILES}
+
+
+def test_bulk_rows_are_aggregated_then_kept_without_input(with_dummy, tmp_path):
+    bulk = tmp_path / "bulk"
+    (bulk / "dummy").mkdir(parents=True)
+    (bulk / "dummy" / "file.csv").write_text("year,count\n2020,3\n2020,4\n2021,5\n")
+    out = tmp_path / "out"
+    first = build_mod.build(out_dir=out, bulk_dir=bulk)
+    d = first.counts[first.counts.dataset == "dummy_bulk"]
+    assert list(d.value) == [7, 5]  # 3 + 4 summed, never de-duplicated
+    acc = first.manifest["row_accounting"]["dummy_bulk:dummy/file.csv"]
+    assert (acc["read"], acc["loaded"], acc["rows_out"]) == (3, 3, 2)
+    assert "dummy-bulk" in set(first.citations.citation)
+    before = _bytes(out)
+    kept = build_mod.build(out_dir=out)  # no bulk folder: keep the last rows
+    assert kept.kept == ["dummy_bulk"]
+    assert _bytes(out) == before
+    build_mod.build(out_dir=out, bulk_dir=bulk)  # same input again: same bytes
+    assert _bytes(out) == before
+
+
+def test_without_previous_output_a_bulk_dataset_is_simply_absent(with_dummy, tmp_path):
+    res = build_mod.build(out_dir=tmp_path / "fresh")
+    assert "dummy_bulk" not in set(res.counts.dataset)
+    assert res.kept == []
