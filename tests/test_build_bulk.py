@@ -31,7 +31,8 @@ def load(path: Path) -> LoadResult:
         by_year[int(r["year"])] = by_year.get(int(r["year"]), 0) + int(r["count"])
     rows = [{
         "dataset": INFO.id, "figure_id": figure_id(y, "gbr"), "reporter": "Test",
-        "reporter_type": "government", "geo_level": "country", "geo_code": "GBR", "geo_name": "United Kingdom",
+        "reporter_type": "government", "geo_level": "country", "geo_code": "GBR",
+        "geo_name": "United Kingdom",
         "period_start": f"{y}-01-01", "period_end": f"{y}-12-31", "period_kind": "calendar_year", "year": y,
         "metric": "victims_referred", "breakdown": "total", "value": float(n), "qualifier": "exact",
         "value_low": float(n), "value_high": float(n), "unit": "persons", "vintage": "test",
