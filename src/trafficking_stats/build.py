@@ -360,7 +360,9 @@ def build(
     files reproduces the committed outputs byte for byte.
 
     Rows that fail to normalize or validate are quarantined with reasons; with ``strict=True`` any
-    quarantined row makes the build fail with :class:`BuildError` before anything is written. A
+    quarantined row of the hand-transcribed inputs (``data/raw``) makes the build fail with
+    :class:`BuildError` before anything is written (publisher files' faults are quarantined and reported,
+    never fatal: they are the publisher's, and the rest of the file still loads). A
     :class:`~trafficking_stats.errors.SourceFormatError` (an unreadable file) always fails the build,
     leaving previous outputs untouched.
     """
@@ -420,12 +422,14 @@ def build(
     quarantine = (
         pd.concat(qframes, ignore_index=True) if qframes else pd.DataFrame(columns=list(QUARANTINE_COLUMNS))
     )
-    if strict and len(quarantine):
+    bulk_ids = {s.info.id for s in registry().values() if s.info.bulk_patterns}
+    ours = quarantine[~quarantine["dataset"].isin(bulk_ids)] if len(quarantine) else quarantine
+    if strict and len(ours):
         probs = [
             Problem(
                 str(r.raw_file), None if pd.isna(r.raw_row) else int(r.raw_row), r.column or None, r.reason
             )
-            for r in quarantine.itertuples()
+            for r in ours.itertuples()
         ]
         raise BuildError(probs)
     counts = sort_counts(schema.coerce(good))
