@@ -1,0 +1,795 @@
+"""UK National Referral Mechanism (NRM) and Duty to Notify (DtN): British Red Cross chart extracts.
+
+The British Red Cross re-tabulates the Home Office's "Modern Slavery: National Referral Mechanism and Duty
+to Notify statistics" into small chart-ready CSVs (Flourish) in its ``state-of-asylum-system``
+repository (``data-raw/flourish/5 - Trafficking/``). These are derived extracts, not the Home Office ODS
+tables. This module reads the eight kinds of extract; each file's kind is detected from its **header**
+(never from its name alone):
+
+=========================  ============================================================  ===================
+kind (header)              one record =                                                  metric, unit
+=========================  ============================================================  ===================
+referrals over time        ``Date`` ("2009 Q2") x ``Age at exploitation``; one column     victims_referred,
+                           per location of exploitation (Overseas, UK, UK and Overseas,   persons
+                           Not specified or unknown)
+referrals by age and sex   ``Age at exploitation``; ``Female`` (stored **negative** for  victims_referred,
+                           a population-pyramid chart), ``Male``                          persons
+referrals by first         ``First responder type``; ``Other nationality``,              victims_referred,
+responder                  ``UK national``                                                persons
+referrals by nationality   ``Nationality`` (demonym); one column per first-responder     victims_referred,
+                           type (Government agency, Local Authority, NGO and third        persons
+                           sector, Police)
+reasonable / conclusive    ``Date`` (quarter-end date "2014-03-31") x ``Age``;            grounds_decisions,
+grounds by age             positive and negative decisions                                decisions
+duty to notify over time   ``Date`` (quarter-end date); reports in the quarter            victim_reports,
+                                                                                          reports
+duty to notify by          ``Nationality``; ``Total``                                    victim_reports,
+nationality                                                                               reports
+=========================  ============================================================  ===================
+
+Periods. Dated files give calendar quarters, as ``"YYYY Qn"`` labels or as quarter-end dates; rows are
+emitted per quarter (``period_kind`` ``quarter``) and per year: a ``calendar_year`` row where all four
+quarters of the year are in the file, a ``partial_year`` row covering the quarters present where two or
+three consecutive quarters are (the NRM began on 1 April 2009, so 2009 has Q2-Q4 only). No year row is
+emitted for a year with a single quarter (it would repeat the quarter row) or with a gap between its
+quarters (a start and end date cannot describe it). Files without a date column take their period from
+the file name: ``Dec 23`` (or ``Sept 23``, ``June 2023``) means the 12 months to the end of that month,
+the calendar year 2023 for December; such a file without a month and year in its name raises
+:class:`~trafficking_stats.errors.SourceFormatError`. The month in the name is also the file's
+``vintage`` (``2023-12``); a dated file without one takes the last quarter it holds.
+
+Breakdowns (sorted ``key=value`` slugs): ``age=adult|minor`` ("Adult (18 or over)", "Child (17 or
+under)"), ``location=overseas|uk|uk_and_overseas|not_specified``, ``sex=female|male``,
+``first_responder=<slug>`` (the label's trailing acronym dropped: "National Crime Agency NCA" ->
+``national_crime_agency``), ``nationality=<slug of the demonym>`` ("South Sudanese" ->
+``south_sudanese``; the first-responder file's own groups are ``uk_national`` and
+``other_nationality``), ``decision=positive|negative;stage=reasonable|conclusive``. Duty to Notify
+reports are about adults only and carry ``age=adult``. Besides each cell of a file, the module emits the
+sums a reader needs (per quarter and year: sums over age (breakdown ``age=known``: the extract has
+only adult and child rows, so these are not the Home Office's totals), per age, per location; per first responder; per
+nationality); a sum is emitted only when every cell it adds up loaded, so a quarantined cell never
+silently lowers a total. Sums over first responders or nationalities are not emitted from the files that
+list only the top nationalities, and the age-and-sex file gives no ``age=`` or ``total`` rows (it does
+not add up to the over-time file's totals; see the note on its rows).
+
+Quarantine (plausibility, one record at a time, with the line, column, text and reason): a count that
+is not an exact whole number, a negative count anywhere except the age-and-sex file's ``Female`` column
+(whose sign is the documented chart convention, so its absolute value is taken), an age label that is
+not one of the two above, an unreadable period, a date that is not a quarter end, a quarter before the
+scheme began (NRM: 1 April 2009; Duty to Notify: 1 November 2015) or after the month in the file name,
+a record repeating the period and label of an earlier one, and a record with the wrong number of fields.
+
+Skipped by a named rule: ``age_not_specified``: records whose age is "Not specified or unknown" (the
+British Red Cross drops them from these extracts; older extracts kept them), skipped so that every
+``age=``-free sum means "adults plus children" as its note says.
+
+Row accounting: ``read`` = data records; ``used`` = records whose cells went into the rows.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import itertools
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import geo
+from ..counts import parse_count
+from ..errors import CountParseError, Problem, SourceFormatError
+from ..paths import relative_to_root
+from ._csvfile import read_records
+from .base import QUARANTINE_COLUMNS, LoadResult, SourceInfo, figure_id
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+INFO = SourceInfo(
+    id="uk_nrm",
+    publisher="British Red Cross (chart extracts of UK Home Office NRM and Duty to Notify statistics)",
+    reporter_type="government",
+    home_page="https://github.com/britishredcrosssociety/state-of-asylum-system",
+    licence="MIT (British Red Cross repository); underlying Home Office data: Open Government Licence v3.0",
+    years="calendar quarters of referral, decision or report ('2009 Q2' labels or quarter-end dates); "
+    "calendar years summed from four quarters, partial years from the quarters present; files without "
+    "dates cover the 12 months to the month in their name ('Dec 23' = calendar year 2023)",
+    description=(
+        "UK National Referral Mechanism referrals (by quarter, age and location of exploitation; by age and "
+        "sex; by first responder; by nationality), reasonable and conclusive grounds decisions, and Duty to "
+        "Notify reports, as chart-ready extracts made by the British Red Cross from Home Office statistics. "
+        "Only adults and children are in the quarterly extracts (age unknown dropped)."
+    ),
+    download_url=(
+        "https://github.com/britishredcrosssociety/state-of-asylum-system/tree/"
+        "b8680430fdac08414bd4998e6550ca1ea841470d/data-raw/flourish/5%20-%20Trafficking"
+    ),
+    sha256=None,
+    bulk_patterns=(
+        "uk-nrm/NRM referrals *.csv",
+        "uk-nrm/reasonable grounds by age*.csv",
+        "uk-nrm/conclusive grounds by age*.csv",
+        "uk-nrm/duty to notify - *.csv",
+    ),
+    citation="brc-state-of-asylum-nrm",
+    title="State of the Asylum System: trafficking chart data (NRM and Duty to Notify), British Red Cross",
+)
+
+NRM_REPORTER = "UK Home Office (National Referral Mechanism)"
+DTN_REPORTER = "UK Home Office (Duty to Notify)"
+NRM_START = dt.date(2009, 4, 1)  # the NRM began on 1 April 2009
+DTN_START = dt.date(2015, 11, 1)  # the Duty to Notify began on 1 November 2015
+
+AGES: dict[str, str] = {"adult (18 or over)": "adult", "child (17 or under)": "minor"}
+AGE_NOT_SPECIFIED = "not specified or unknown"
+LOCATIONS: dict[str, str] = {
+    "Overseas": "overseas",
+    "UK": "uk",
+    "UK and Overseas": "uk_and_overseas",
+    "Not specified or unknown": "not_specified",
+}
+
+_NRM_CORE = (
+    "Potential victims referred into the UK National Referral Mechanism by first responders, before any "
+    "decision on victim status (British Red Cross chart extract of Home Office NRM statistics; NRM data "
+    "are live, so later Home Office publications restate earlier periods)."
+)
+_NOTE_OVER_TIME = (
+    f"{_NRM_CORE} Only the 'Adult (18 or over)' and 'Child (17 or under)' rows are in the extract "
+    "(referrals with age not specified or unknown were dropped), so sums are below the Home Office "
+    "headline totals (2023: 16,054 here; 17,004 first published, 16,990 revised); for early years, where "
+    "few ages were unknown, the restated figures can also differ slightly either way from the first "
+    "releases. Location of exploitation: from 2022 'Not specified or unknown' is 0 because the Home "
+    "Office changed its categories."
+)
+_NOTE_AGE_SEX = (
+    f"{_NRM_CORE} Adults and children, female and male only (age unknown and other or unrecorded sex "
+    "dropped). Female counts are stored as negative numbers in the extract (a population-pyramid chart "
+    "convention); their absolute value is given. The extract sums to far fewer referrals than the "
+    "over-time extract for the same year (2023: 12,336 against 16,054 adults and children), for reasons "
+    "the British Red Cross does not give: use it for the female/male split, not for totals."
+)
+_NOTE_FIRST_RESPONDER = (
+    f"{_NRM_CORE} All ages. Government-agency first responders are listed one by one, other first "
+    "responders by type. 'UK national' is the British Red Cross's grouping of every nationality label "
+    "containing 'UK' (including labels such as 'Pakistani UK'); 'Other nationality' is the rest. The file "
+    "sums to 17,023 referrals for 2023, slightly above the Home Office headline (17,004)."
+)
+_NOTE_NATIONALITY = (
+    f"{_NRM_CORE} All ages. Only the 40 nationalities with most referrals are in the extract, so sums over "
+    "nationalities are not totals. Nationalities are the Home Office's labels (demonyms; 'UK'; labels "
+    "such as 'Pakistani UK' kept as published); first responders are grouped by type."
+)
+_NOTE_GROUNDS = {
+    "reasonable": (
+        "Reasonable grounds decisions (first-stage: the person may be a victim) made by the UK competent "
+        "authorities in the quarter, on referrals from any earlier period (British Red Cross chart extract "
+        "of Home Office NRM statistics). Only adults and children are in the extract (decisions on people "
+        "of unknown age dropped), so sums can be below the Home Office totals."
+    ),
+    "conclusive": (
+        "Conclusive grounds decisions (final: on the balance of probabilities the person is or is not a "
+        "victim) made by the UK competent authorities in the quarter, on referrals from any earlier period "
+        "(British Red Cross chart extract of Home Office NRM statistics). Only adults and children are in "
+        "the extract (decisions on people of unknown age dropped), so sums can be below the Home Office "
+        "totals."
+    ),
+}
+_DTN_CORE = (
+    "Duty to Notify reports: adults who do not consent to enter the NRM, reported to the Home Office by "
+    "specified public bodies in England and Wales; anonymous, counted separately from NRM referrals, and "
+    "one person may be reported more than once (British Red Cross chart extract of Home Office "
+    "statistics)."
+)
+_NOTE_DTN_OVER_TIME = (
+    f"{_DTN_CORE} The Duty to Notify began on 1 November 2015, so 2015 Q4 covers two months."
+)
+_NOTE_DTN_NATIONALITY = (
+    f"{_DTN_CORE} Only the 20 nationalities with most reports are in the extract ('Unknown' excluded), "
+    "so sums over nationalities are not totals."
+)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Labels -> slugs
+# --------------------------------------------------------------------------------------------------------
+
+
+def slug(text: str) -> str:
+    """A breakdown value slug of a label: ASCII, lowercase, runs of other characters -> ``_``.
+
+    ``"South Sudanese"`` -> ``"south_sudanese"``; ``"NGO and third sector"`` -> ``"ngo_and_third_sector"``.
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    ascii_text = ascii_text.replace("&", " and ")
+    return re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
+
+
+def first_responder_slug(label: str) -> str:
+    """Slug of a first-responder label without its trailing acronym.
+
+    The extracts append the body's acronym ("Home Office - UK Visas and Immigration UKVI", "National
+    Crime Agency NCA"); a last word of two or more capitals after at least two other words is dropped.
+    """
+    words = label.split()
+    if len(words) >= 3 and re.fullmatch(r"[A-Z]{2,}", words[-1]):
+        words = words[:-1]
+    return slug(" ".join(words))
+
+
+def _age(label: str) -> str | None:
+    return AGES.get(" ".join(label.split()).lower())
+
+
+def _label_slug(label: str) -> str | None:
+    s = slug(label)
+    return s or None
+
+
+def _fr_slug(label: str) -> str | None:
+    s = first_responder_slug(label)
+    return s or None
+
+
+# --------------------------------------------------------------------------------------------------------
+# File kinds
+# --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """One kind of extract, recognised by its exact header."""
+
+    name: str  # slug used in figure ids
+    header: tuple[str, ...]
+    metric: str
+    unit: str
+    reporter: str
+    geo_code: str
+    note: str
+    scheme_start: dt.date
+    label_column: str | None  # the column whose label is a breakdown value
+    label_dim: str | None
+    label_map: Callable[[str], str | None] | None
+    value_columns: dict[str, tuple[str, str] | None]  # value column -> (dim, value) or None
+    subsets: tuple[tuple[str, ...], ...]  # the breakdown dims each emitted figure fixes
+    closed: dict[str, tuple[str, ...]] = field(default_factory=dict)  # dims with a fixed set of values
+    constant: tuple[tuple[str, str], ...] = ()  # breakdown pairs on every row
+    date_column: str | None = None
+    date_style: str | None = None  # "label" ("2009 Q2") or "quarter_end" ("2014-03-31")
+    negative_by_convention: frozenset[str] = frozenset()  # columns whose sign is a chart convention
+    open_sum_needs_clean_file: tuple[str, ...] = ()  # dims summed over an open list of labels
+
+
+_AGE_DIM = {"age": ("adult", "minor")}
+
+KINDS: tuple[_Kind, ...] = (
+    _Kind(
+        name="referrals-over-time",
+        header=("Date", "Age at exploitation", *LOCATIONS),
+        metric="victims_referred",
+        unit="persons",
+        reporter=NRM_REPORTER,
+        geo_code="GBR",
+        note=_NOTE_OVER_TIME,
+        scheme_start=NRM_START,
+        date_column="Date",
+        date_style="label",
+        label_column="Age at exploitation",
+        label_dim="age",
+        label_map=_age,
+        value_columns={c: ("location", s) for c, s in LOCATIONS.items()},
+        subsets=((), ("age",), ("location",), ("age", "location")),
+        closed={**_AGE_DIM, "location": tuple(LOCATIONS.values())},
+    ),
+    _Kind(
+        name="referrals-age-sex",
+        header=("Age at exploitation", "Female", "Male"),
+        metric="victims_referred",
+        unit="persons",
+        reporter=NRM_REPORTER,
+        geo_code="GBR",
+        note=_NOTE_AGE_SEX,
+        scheme_start=NRM_START,
+        label_column="Age at exploitation",
+        label_dim="age",
+        label_map=_age,
+        value_columns={"Female": ("sex", "female"), "Male": ("sex", "male")},
+        subsets=(("age", "sex"), ("sex",)),
+        closed={**_AGE_DIM, "sex": ("female", "male")},
+        negative_by_convention=frozenset({"Female"}),
+    ),
+    _Kind(
+        name="referrals-first-responder",
+        header=("First responder type", "Other nationality", "UK national"),
+        metric="victims_referred",
+        unit="persons",
+        reporter=NRM_REPORTER,
+        geo_code="GBR",
+        note=_NOTE_FIRST_RESPONDER,
+        scheme_start=NRM_START,
+        label_column="First responder type",
+        label_dim="first_responder",
+        label_map=_fr_slug,
+        value_columns={
+            "Other nationality": ("nationality", "other_nationality"),
+            "UK national": ("nationality", "uk_national"),
+        },
+        subsets=(("first_responder", "nationality"), ("first_responder",), ("nationality",)),
+        closed={"nationality": ("other_nationality", "uk_national")},
+        open_sum_needs_clean_file=("first_responder",),
+    ),
+    _Kind(
+        name="referrals-nationality",
+        header=("Nationality", "Government agency", "Local Authority", "NGO and third sector", "Police"),
+        metric="victims_referred",
+        unit="persons",
+        reporter=NRM_REPORTER,
+        geo_code="GBR",
+        note=_NOTE_NATIONALITY,
+        scheme_start=NRM_START,
+        label_column="Nationality",
+        label_dim="nationality",
+        label_map=_label_slug,
+        value_columns={
+            c: ("first_responder", slug(c))
+            for c in ("Government agency", "Local Authority", "NGO and third sector", "Police")
+        },
+        subsets=(("first_responder", "nationality"), ("nationality",)),
+        closed={
+            "first_responder": ("government_agency", "local_authority", "ngo_and_third_sector", "police")
+        },
+    ),
+    *(
+        _Kind(
+            name=f"{stage}-grounds",
+            header=("Date", "Age", f"Positive {stage} grounds", f"Negative {stage} grounds"),
+            metric="grounds_decisions",
+            unit="decisions",
+            reporter=NRM_REPORTER,
+            geo_code="GBR",
+            note=_NOTE_GROUNDS[stage],
+            scheme_start=NRM_START,
+            date_column="Date",
+            date_style="quarter_end",
+            label_column="Age",
+            label_dim="age",
+            label_map=_age,
+            value_columns={
+                f"Positive {stage} grounds": ("decision", "positive"),
+                f"Negative {stage} grounds": ("decision", "negative"),
+            },
+            subsets=(("decision",), ("age", "decision")),
+            closed={**_AGE_DIM, "decision": ("negative", "positive")},
+            constant=(("stage", stage),),
+        )
+        for stage in ("reasonable", "conclusive")
+    ),
+    _Kind(
+        name="dtn-over-time",
+        header=("Date", "Referrals through Duty to Notify process"),
+        metric="victim_reports",
+        unit="reports",
+        reporter=DTN_REPORTER,
+        geo_code="GB-EAW",
+        note=_NOTE_DTN_OVER_TIME,
+        scheme_start=DTN_START,
+        date_column="Date",
+        date_style="quarter_end",
+        label_column=None,
+        label_dim=None,
+        label_map=None,
+        value_columns={"Referrals through Duty to Notify process": None},
+        subsets=((),),
+        constant=(("age", "adult"),),
+    ),
+    _Kind(
+        name="dtn-nationality",
+        header=("Nationality", "Total"),
+        metric="victim_reports",
+        unit="reports",
+        reporter=DTN_REPORTER,
+        geo_code="GB-EAW",
+        note=_NOTE_DTN_NATIONALITY,
+        scheme_start=DTN_START,
+        label_column="Nationality",
+        label_dim="nationality",
+        label_map=_label_slug,
+        value_columns={"Total": None},
+        subsets=(("nationality",),),
+        constant=(("age", "adult"),),
+    ),
+)
+
+
+def detect_kind(header: list[str], file: str) -> _Kind:
+    """The kind of extract whose header is exactly ``header`` (any column order).
+
+    Raises :class:`SourceFormatError` (line 1) naming the first missing or unexpected column of the
+    closest known layout, or listing every known layout when nothing is close.
+    """
+    cols = [h.strip() for h in header]
+    found = ", ".join(repr(c) for c in cols)
+    for kind in KINDS:
+        if sorted(cols) == sorted(kind.header):
+            return kind
+    best = max(KINDS, key=lambda k: (len(set(k.header) & set(cols)), -len(set(k.header) ^ set(cols))))
+    if not set(best.header) & set(cols):
+        known = "; ".join(", ".join(k.header) for k in KINDS)
+        raise SourceFormatError(
+            Problem(
+                file,
+                1,
+                cols[0] if cols else None,
+                f"not a known NRM extract header: found {found}; expected one of: {known}",
+            )
+        )
+    missing = [c for c in best.header if c not in cols]
+    extra = [c for c in cols if c not in best.header]
+    problems = [
+        Problem(file, 1, c, f"required column of the {best.name} extract is missing (header has {found})")
+        for c in missing
+    ]
+    problems += [
+        Problem(
+            file, 1, c, f"unexpected column for the {best.name} extract (expected {', '.join(best.header)})"
+        )
+        for c in extra
+    ]
+    if len(cols) != len(set(cols)):
+        dups = sorted({c for c in cols if cols.count(c) > 1})
+        problems += [Problem(file, 1, c, "duplicated column name in the header") for c in dups]
+    raise SourceFormatError(problems)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Periods
+# --------------------------------------------------------------------------------------------------------
+
+_MONTHS = {
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4, "may": 5,
+    "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9, "september": 9,
+    "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+}  # fmt: skip
+_NAME_PERIOD_RE = re.compile(
+    r"(?<![a-z])(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?[ _-]*'?(\d{4}|\d{2})(?!\d)",
+    re.IGNORECASE,
+)
+_QUARTER_LABEL_RE = re.compile(r"^(\d{4})\s*Q([1-4])$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A period with first and last day; ``kind`` from schema.PERIOD_KINDS; ``year`` for one whole year."""
+
+    start: dt.date
+    end: dt.date
+    kind: str
+    year: int | None = None
+    label: str = ""
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def quarter(year: int, q: int) -> Period:
+    """Calendar quarter ``q`` (1-4) of ``year``."""
+    return Period(dt.date(year, 3 * q - 2, 1), _month_end(year, 3 * q), "quarter", None, f"{year} Q{q}")
+
+
+def period_from_name(name: str) -> Period | None:
+    """The 12 months to the month named in a file name (``... Dec 23.csv`` -> calendar year 2023).
+
+    Accepts a month name or abbreviation (``Dec``, ``Sept``, ``June``) followed by a 2- or 4-digit year.
+    A December gives a ``calendar_year``; another month the 12 months ending with it (``multi_year``: the
+    period spans two calendar years). None when the name holds no month and year.
+    """
+    matches = list(_NAME_PERIOD_RE.finditer(Path(name).stem))
+    if not matches:
+        return None
+    m = matches[-1]
+    month = _MONTHS[m.group(1).lower()]
+    year = int(m.group(2))
+    if year < 100:
+        year += 2000
+    end = _month_end(year, month)
+    if month == 12:
+        return Period(dt.date(year, 1, 1), end, "calendar_year", year, f"12 months to {m.group(0)}")
+    start = dt.date(year - 1, month + 1, 1)
+    return Period(start, end, "multi_year", None, f"12 months to {m.group(0)}")
+
+
+def _parse_quarter(text: str, style: str) -> Period | str:
+    """The quarter a date cell names, or the reason it cannot be read."""
+    t = text.strip()
+    if style == "label":
+        m = _QUARTER_LABEL_RE.match(t)
+        if not m:
+            return f"{t!r} is not a quarter label 'YYYY Qn'"
+        return quarter(int(m.group(1)), int(m.group(2)))
+    try:
+        d = dt.date.fromisoformat(t)
+    except ValueError:
+        return f"{t!r} is not a date YYYY-MM-DD"
+    if d.month % 3 or d != _month_end(d.year, d.month):
+        return f"{t!r} is not the last day of a calendar quarter"
+    return quarter(d.year, d.month // 3)
+
+
+def _years(quarters: set[Period]) -> list[tuple[Period, list[Period]]]:
+    """Year periods built from quarters: calendar years (4 quarters), partial years (2-3 consecutive)."""
+    out = []
+    by_year: dict[int, list[Period]] = {}
+    for q in quarters:
+        by_year.setdefault(q.start.year, []).append(q)
+    for year, qs in sorted(by_year.items()):
+        qs = sorted(qs)
+        nums = [(q.start.month + 2) // 3 for q in qs]
+        if len(qs) == 4:
+            out.append((Period(dt.date(year, 1, 1), dt.date(year, 12, 31), "calendar_year", year), qs))
+        elif len(qs) >= 2 and nums == list(range(nums[0], nums[-1] + 1)):
+            label = f"{year} Q{nums[0]}-Q{nums[-1]}"
+            out.append((Period(qs[0].start, qs[-1].end, "partial_year", None, label), qs))
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------------------------
+
+
+def _count(text: str, negative_ok: bool) -> int | str:
+    """A whole, non-negative count from a cell, or the reason it is not one."""
+    try:
+        c = parse_count(text)
+    except CountParseError as exc:
+        return f"cannot read a count from {exc.text!r}"
+    if c is None:
+        return "count is missing"
+    if c.qualifier != "exact" or c.value is None or not float(c.value).is_integer():
+        return f"{text.strip()!r} is not an exact whole count"
+    v = int(c.value)
+    if v < 0:
+        if negative_ok:
+            return -v
+        return f"negative count {v} (not a documented adjustment)"
+    return v
+
+
+@dataclass
+class _Cell:
+    value: int
+    line: int
+
+
+def load(path: Path) -> LoadResult:
+    """Normalize one British Red Cross NRM / Duty to Notify chart extract into rows of ``counts``.
+
+    Detects the kind of extract from its header, reads every record (quarantining implausible ones, see
+    the module docstring), and emits each cell plus the quarterly and yearly sums. Counts are persons
+    (referrals), decisions (grounds decisions) or reports (Duty to Notify). Raises
+    :class:`~trafficking_stats.errors.SourceFormatError` for an unknown header, or for a file without
+    a date column whose name has no month and year.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    name = str(path)
+    raw_file = relative_to_root(path)
+    header, records = read_records(path, ())
+    kind = detect_kind(header, name)
+    name_period = period_from_name(path.name)
+    if kind.date_column is None and name_period is None:
+        raise SourceFormatError(
+            Problem(
+                name,
+                1,
+                kind.header[0],
+                f"the {kind.name} extract has no date column, so its period must be in the file name "
+                f"(e.g. '... Dec 23.csv' = the 12 months to December 2023); found no month and year in "
+                f"{path.name!r}",
+            )
+        )
+    bad: list[dict[str, object]] = []
+    skipped: dict[str, int] = {}
+    cells: dict[tuple[Period, tuple[tuple[str, str], ...]], _Cell] = {}
+    seen_keys: dict[tuple[object, ...], int] = {}
+    open_values: dict[str, set[str]] = {}
+    quarters_seen: set[Period] = set()
+    read = used = 0
+
+    for rec in records:
+        read += 1
+
+        def quarantine(column: str, reason: str, rec=rec) -> None:
+            bad.append(
+                {
+                    "dataset": INFO.id,
+                    "raw_file": raw_file,
+                    "raw_row": rec.line,
+                    "column": column,
+                    "text": rec.fields.get(column, "") if column else "",
+                    "reason": reason,
+                }
+            )
+
+        if rec.n_fields != len(header):
+            quarantine("", f"expected {len(header)} fields, found {rec.n_fields}")
+            continue
+        f = {k.strip(): v for k, v in rec.fields.items()}
+        # the period
+        if kind.date_column is not None:
+            per = _parse_quarter(f[kind.date_column], kind.date_style or "label")
+            if isinstance(per, str):
+                quarantine(kind.date_column, per)
+                continue
+            if per.end < kind.scheme_start:
+                quarantine(
+                    kind.date_column,
+                    f"{per.label} is before the scheme began ({kind.scheme_start.isoformat()})",
+                )
+                continue
+            if name_period is not None and per.end > name_period.end:
+                quarantine(
+                    kind.date_column,
+                    f"{per.label} is after the end of the file's data period ({name_period.label})",
+                )
+                continue
+        else:
+            assert name_period is not None
+            per = name_period
+        # the label
+        dims: dict[str, str] = {}
+        if kind.label_column is not None:
+            text = f[kind.label_column]
+            if kind.label_dim == "age" and " ".join(text.split()).lower() == AGE_NOT_SPECIFIED:
+                skipped["age_not_specified"] = skipped.get("age_not_specified", 0) + 1
+                continue
+            value = kind.label_map(text) if kind.label_map else None
+            if value is None:
+                what = "age group" if kind.label_dim == "age" else kind.label_dim
+                quarantine(kind.label_column, f"unknown {what} label {text.strip()!r}")
+                continue
+            dims[kind.label_dim] = value  # type: ignore[index]
+        key = (per, tuple(sorted(dims.items())))
+        if key in seen_keys:
+            quarantine(
+                kind.label_column or kind.date_column or "",
+                f"repeats the period and label of line {seen_keys[key]}",
+            )
+            continue
+        seen_keys[key] = rec.line
+        if kind.date_column is not None:
+            quarters_seen.add(per)
+        # the counts
+        values: dict[tuple[tuple[str, str], ...], int] = {}
+        problem = None
+        for col, dim in kind.value_columns.items():
+            v = _count(f[col], col in kind.negative_by_convention)
+            if isinstance(v, str):
+                problem = (col, v)
+                break
+            d = dict(dims)
+            if dim is not None:
+                d[dim[0]] = dim[1]
+            values[tuple(sorted(d.items()))] = v
+        if problem is not None:
+            quarantine(*problem)
+            continue
+        used += 1
+        for d, v in values.items():
+            cells[(per, d)] = _Cell(v, rec.line)
+            for k, val in d:
+                if k not in kind.closed:
+                    open_values.setdefault(k, set()).add(val)
+
+    # the periods to emit
+    if kind.date_column is not None:
+        periods = [(q, [q]) for q in sorted(quarters_seen)] + _years(quarters_seen)
+    else:
+        periods = [(name_period, [name_period])] if cells else []  # type: ignore[list-item]
+    vintage = _vintage(name_period, quarters_seen)
+    place = geo.place(kind.geo_code)
+    all_dims = [*kind.closed, *(d for d in open_values if d not in kind.closed)]
+    domains = {**{d: tuple(sorted(v)) for d, v in open_values.items()}, **kind.closed}
+    rows: list[dict[str, object]] = []
+    for per, members in periods:
+        for subset in kind.subsets:
+            if bad and any(d not in subset for d in kind.open_sum_needs_clean_file):
+                continue  # a sum over an open list of labels with a quarantined record is not a total
+            free = [d for d in all_dims if d not in subset]
+            for fixed in itertools.product(*(domains.get(d, ()) for d in subset)):
+                assign = dict(zip(subset, fixed, strict=True))
+                parts = []
+                for q in members:
+                    for rest in itertools.product(*(domains.get(d, ()) for d in free)):
+                        d = {**assign, **dict(zip(free, rest, strict=True))}
+                        parts.append(cells.get((q, tuple(sorted(d.items())))))
+                if not parts or any(p is None for p in parts):
+                    continue
+                lines = {p.line for p in parts}  # type: ignore[union-attr]
+                value = float(sum(p.value for p in parts))  # type: ignore[union-attr]
+                pairs = [*assign.items(), *kind.constant]
+                if "age" in kind.closed and not any(k == "age" for k, _ in pairs):
+                    # a sum over the extract's adult and child rows: people of unknown age are not in the
+                    # extract, so this is not the Home Office's total (breakdown `age=known`)
+                    pairs.append(("age", "known"))
+                pairs = sorted(pairs)
+                breakdown = ";".join(f"{k}={v}" for k, v in pairs) or "total"
+                note = kind.note
+                if per.kind == "calendar_year" and kind.date_column is not None:
+                    note = f"Sum of the four quarters of {per.year} in the extract. {note}"
+                elif per.kind == "partial_year":
+                    note = (
+                        f"Sum of {per.label} only: the other quarters of the year are not in the extract. "
+                        f"{note}"
+                    )
+                elif kind.date_column is None:
+                    note = f"Period from the file name: {per.label}. {note}"
+                rows.append(
+                    {
+                        "dataset": INFO.id,
+                        "figure_id": figure_id(
+                            "nrm", vintage, kind.name, per.start.isoformat(), per.end.isoformat(), breakdown
+                        ),
+                        "reporter": kind.reporter,
+                        "reporter_type": "government",
+                        "geo_level": place.level,
+                        "geo_code": place.code,
+                        "geo_name": place.name,
+                        "period_start": per.start.isoformat(),
+                        "period_end": per.end.isoformat(),
+                        "period_kind": per.kind,
+                        "year": per.year,
+                        "metric": kind.metric,
+                        "breakdown": breakdown,
+                        "value": value,
+                        "qualifier": "exact",
+                        "value_low": value,
+                        "value_high": value,
+                        "unit": kind.unit,
+                        "vintage": vintage,
+                        "citation": INFO.citation,
+                        "quote": None,
+                        "conflict_group": None,
+                        "raw_file": raw_file,
+                        "raw_row": next(iter(lines)) if len(lines) == 1 else None,
+                        "note": note,
+                    }
+                )
+    frame = _frame(rows)
+    return LoadResult(
+        source=INFO.id,
+        raw_file=raw_file,
+        read=read,
+        rows=frame,
+        quarantine=pd.DataFrame(bad, columns=list(QUARANTINE_COLUMNS)),
+        skipped=skipped,
+        used=used,
+    )
+
+
+def _vintage(name_period: Period | None, quarters: set[Period]) -> str:
+    """The edition: the month in the file name (``2023-12``), else the last quarter's end month."""
+    if name_period is not None:
+        return name_period.end.strftime("%Y-%m")
+    if quarters:
+        return max(quarters).end.strftime("%Y-%m")
+    return "unknown"
+
+
+def _frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+    import pandas as pd
+
+    from ..schema import COLUMN_NAMES
+
+    frame = pd.DataFrame(rows, columns=list(COLUMN_NAMES))
+    for c in ("value", "value_low", "value_high"):
+        frame[c] = frame[c].astype("Float64")
+    frame["year"] = frame["year"].astype("Int16")
+    frame["raw_row"] = frame["raw_row"].astype("Int64")
+    return frame
