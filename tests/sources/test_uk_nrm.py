@@ -362,9 +362,8 @@ def test_fixture_grounds_quarantine_reasons():
     # Q1 complete: 4 cells + 2 decision totals; Q2 has only the adult cells; no year sums (cells missing)
     assert len(rows) == 8
     assert (rows["period_kind"] == "quarter").all()
-    assert (
-        _one(rows, period_start="2019-01-01", breakdown="age=known;decision=positive;stage=reasonable")["value"] == 15
-    )
+    pos = _one(rows, period_start="2019-01-01", breakdown="age=known;decision=positive;stage=reasonable")
+    assert pos["value"] == 15
     q2 = _one(rows, period_start="2019-04-01", breakdown="age=adult;decision=negative;stage=reasonable")
     assert (q2["value"], q2["raw_row"]) == (3, 6)
     assert not ((rows["period_start"] == "2019-04-01") & ~rows["breakdown"].str.startswith("age=")).any()

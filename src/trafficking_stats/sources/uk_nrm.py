@@ -46,8 +46,8 @@ under)"), ``location=overseas|uk|uk_and_overseas|not_specified``, ``sex=female|m
 ``other_nationality``), ``decision=positive|negative;stage=reasonable|conclusive``. Duty to Notify
 reports are about adults only and carry ``age=adult``. Besides each cell of a file, the module emits the
 sums a reader needs (per quarter and year: sums over age (breakdown ``age=known``: the extract has
-only adult and child rows, so these are not the Home Office's totals), per age, per location; per first responder; per
-nationality); a sum is emitted only when every cell it adds up loaded, so a quarantined cell never
+only adult and child rows, so these are not the Home Office's totals), per age, per location; per
+first responder; per nationality); a sum is emitted only when every cell it adds up loaded, so a quarantined cell never
 silently lowers a total. Sums over first responders or nationalities are not emitted from the files that
 list only the top nationalities, and the age-and-sex file gives no ``age=`` or ``total`` rows (it does
 not add up to the over-time file's totals; see the note on its rows).
