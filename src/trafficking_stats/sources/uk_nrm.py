@@ -38,19 +38,19 @@ the calendar year 2023 for December; such a file without a month and year in its
 :class:`~trafficking_stats.errors.SourceFormatError`. The month in the name is also the file's
 ``vintage`` (``2023-12``); a dated file without one takes the last quarter it holds.
 
-Breakdowns (sorted ``key=value`` slugs): ``age=adult|minor`` ("Adult (18 or over)", "Child (17 or
-under)"), ``location=overseas|uk|uk_and_overseas|not_specified``, ``sex=female|male``,
-``first_responder=<slug>`` (the label's trailing acronym dropped: "National Crime Agency NCA" ->
-``national_crime_agency``), ``nationality=<slug of the demonym>`` ("South Sudanese" ->
-``south_sudanese``; the first-responder file's own groups are ``uk_national`` and
-``other_nationality``), ``decision=positive|negative;stage=reasonable|conclusive``. Duty to Notify
-reports are about adults only and carry ``age=adult``. Besides each cell of a file, the module emits the
-sums a reader needs (per quarter and year: sums over age (breakdown ``age=known``: the extract has
-only adult and child rows, so these are not the Home Office's totals), per age, per location; per
-first responder; per nationality); a sum is emitted only when every cell it adds up loaded, so a quarantined cell never
-silently lowers a total. Sums over first responders or nationalities are not emitted from the files that
-list only the top nationalities, and the age-and-sex file gives no ``age=`` or ``total`` rows (it does
-not add up to the over-time file's totals; see the note on its rows).
+Breakdowns (sorted ``key=value`` slugs): ``age=adult|minor`` ("Adult (18 or over)", "Child (17 or under)"),
+``location=overseas|uk|uk_and_overseas|not_specified``, ``sex=female|male``, ``first_responder=<slug>`` (the
+label's trailing acronym dropped: "National Crime Agency NCA" -> ``national_crime_agency``),
+``nationality=<slug of the demonym>`` ("South Sudanese" -> ``south_sudanese``; the first-responder file's
+own groups are ``uk_national`` and ``other_nationality``),
+``decision=positive|negative;stage=reasonable|conclusive``. Duty to Notify reports are about adults only and
+carry ``age=adult``. Besides each cell of a file, the module emits the sums a reader needs (per quarter and
+year: sums over age (breakdown ``age=known``: the extract has only adult and child rows, so these are not
+the Home Office's totals), per age, per location; per first responder; per nationality); a sum is emitted
+only when every cell it adds up loaded, so a quarantined cell never silently lowers a total. Sums over first
+responders or nationalities are not emitted from the files that list only the top nationalities, and the
+age-and-sex file gives no ``age=`` or ``total`` rows (it does not add up to the over-time file's totals; see
+the note on its rows).
 
 Quarantine (plausibility, one record at a time, with the line, column, text and reason): a count that
 is not an exact whole number, a negative count anywhere except the age-and-sex file's ``Female`` column
