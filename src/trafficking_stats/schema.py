@@ -115,6 +115,13 @@ METRICS: dict[str, str] = {
         "changes in offense counts partly reflect coverage; every chart of FBI counts should show it. "
         "Used by: FBI UCR human-trafficking master file, CDE bulk download (agencies with records)."
     ),
+    "agencies_participating": (
+        "Law-enforcement agencies participating in the FBI UCR Program in the states whose UCR program has "
+        "added human-trafficking offenses to its data collection (the FBI's 'Participation by State' table). "
+        "Not the agencies that reported human-trafficking data: an agency in such a state may or may not "
+        "collect them (Arkansas 2015: 296 participating, 2 with human-trafficking data in the UCR master "
+        "file). Used by: FBI UCR Human Trafficking, 2015."
+    ),
     "persons_formal_contact": (
         "Persons brought into formal contact with the police and/or criminal justice system for trafficking "
         "in persons (suspected, arrested or cautioned), as reported by national authorities to UNODC. Used "

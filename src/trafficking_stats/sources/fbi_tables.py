@@ -1,0 +1,730 @@
+"""The FBI's published human-trafficking tables: "Human Trafficking, 2016" Tables 1-4 and the 2015
+participation table.
+
+The FBI Uniform Crime Reporting (UCR) Program publishes a small set of state tables each year from its
+human-trafficking collection (started January 2013). This module reads five of them, as shipped:
+
+* **Table 1, "Offenses and Clearances by State, 2016"** (``table-1.xls``, the FBI's BIFF8 workbook, or its
+  CSV export ``table-1.csv``): one row per state; for commercial sex acts, involuntary servitude and their
+  total, the offenses (actual offenses: reported minus unfounded), the offenses cleared and the clearances
+  involving only persons under 18. Rows -> ``offenses_actual``, ``offenses_cleared`` and
+  ``offenses_cleared_juvenile`` by ``offense=commercial_sex_acts`` / ``offense=involuntary_servitude`` /
+  ``total`` (unit ``offenses``).
+* **Table 2, arrests by sex** (juvenile male/female, adult male/female), **Table 3, arrests by race**
+  (juvenile and adult x White, Black or African American, American Indian or Alaska Native, Asian, Native
+  Hawaiian or Other Pacific Islander, plus a juvenile and an adult total) and **Table 4, arrests by
+  ethnicity** (juvenile and adult x Hispanic, Not Hispanic or Latino, total): one row per state x offense.
+  Rows -> ``arrests`` (unit ``arrests``) by ``age=minor|adult`` (UCR juveniles are under 18), ``offense=``
+  and ``sex=`` / ``race=`` / ``ethnicity=``; Table 3's totals give ``age=...;offense=...``.
+  Table 4's "Total" columns are *not* emitted: they count only arrests whose ethnicity was reported
+  (Wyoming, adult commercial sex acts: 0 in Table 4 against 2 in Tables 2 and 3) and Table 4 lists fewer
+  states, so they are not total arrests; they are used to check ``Hispanic + Not Hispanic == Total``.
+* **Participation by State, 2015** (``human_trafficking_participation_by_state_2015.csv``, columns
+  ``state,agencies``): per the FBI's data declaration, "the number of agencies per state participating in
+  the UCR Program" in the states whose program had added human trafficking to its collection; "the
+  individual agencies in that state may or may not have added it". This is not ``agencies_reporting``
+  (agencies that reported human-trafficking data): Texas has 1,080 here but 948 agencies with at least one
+  month of human-trafficking data in the 2015 UCR master file, Arkansas 296 against 2, Florida 698 against
+  none. No metric in the vocabulary fits, so until one does (proposed: ``agencies_participating``, unit
+  ``agencies``; see :data:`PARTICIPATION_METRIC`) the records are read and checked, and the valid ones are
+  skipped by the named rule ``participation_no_metric``: no rows, nothing mislabelled.
+
+Which table a file holds is decided from its content, never its name: the header row (the first row whose
+first cell is ``State``) is compared, position by position and after folding case, newlines, repeated
+spaces and the re-poster's typo ``Junevile``, with each known layout; title rows above it, where present,
+must name the table. A header that matches no layout, or a known layout with one wrong cell, raises
+:class:`~trafficking_stats.errors.SourceFormatError` naming the file, the line (CSV) or sheet row (xls) and
+the column. Columns are then taken by position. The file type is sniffed from its bytes (OLE2/zip workbook
+or UTF-8 text), and CSVs are read with a real CSV parser (quoted header cells hold bare LFs inside CRLF
+rows; the participation file has CR-only line endings).
+
+The year is the one a title row states (Table 1: "..., 2016"). The re-posted Tables 2-4 and the
+participation file have no title rows, so their year is the edition this module reads (2016 for the
+arrest tables, 2015 for participation) and each row's note says so; a title-less file whose name carries a
+different year is refused rather than mislabelled.
+
+Records and row accounting (``read == used + len(quarantine) + sum(skipped.values())``): a record is a
+non-blank row below the header; title rows, header rows and blank rows (the 4 rows of bare commas at the
+end of ``table-1.csv``, the empty row under Table 3's header, the empty trailing rows of the workbook) are
+layout, not records. Every record is used (it gives one row per published cell) or quarantined whole, with
+its line, column, text and reason. One skip rule: ``participation_no_metric`` (above). Quarantine reasons:
+
+* the state name is not a US state, DC or territory in :mod:`trafficking_stats.geo` (Tables 2-4 write the
+  name only on a state's first row; the next row's empty name is forward-filled from it);
+* the offense is neither "Commercial sex acts" nor "Involuntary servitude";
+* a count is missing, not a whole number, or negative (the tables document no adjustments);
+* a breakdown does not fit its total: Table 1's offense columns do not add up to its Total columns, or
+  clearances under 18 exceed the offenses cleared; Table 3's races do not add up to the juvenile or adult
+  total; Table 4's Hispanic + Not Hispanic is not its Total;
+* the same state (x offense) appeared earlier in the file;
+* a row has more fields than the header.
+
+Not checks: clearances may exceed offenses (the FBI counts clearances of offenses from earlier years in the
+year of clearance). Footnote asterisks (``California*`` in Tables 2-4, ``Connecticut,2*`` in the
+participation file) are removed from the name or number and reported in the row's note; the footnote texts
+are not in the files. Table 2 and Table 3 disagree on one cell in the files as re-posted (Rhode Island,
+adult arrests for commercial sex acts: 2 males and no females in Table 2, a total of 1 in Table 3); both are
+loaded as published.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import geo
+from ..counts import parse_count
+from ..errors import CountParseError, Problem, SourceFormatError
+from ..paths import relative_to_root
+from ..schema import METRICS
+from ._csvfile import read_text
+from .base import QUARANTINE_COLUMNS, LoadResult, SourceInfo, figure_id
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+INFO = SourceInfo(
+    id="fbi_tables",
+    publisher="Federal Bureau of Investigation, Uniform Crime Reporting (UCR) Program",
+    reporter_type="police",
+    home_page="https://ucr.fbi.gov/crime-in-the-u.s",
+    licence="public domain (US Government work)",
+    years="calendar years (January-December) of offenses, clearances and arrests reported by state and local "
+    "agencies; the participation table counts agencies for the calendar year",
+    description="FBI UCR 'Human Trafficking, 2016' Table 1 (offenses and clearances by state), Tables 2-4 "
+    "(juvenile and adult arrests by state, by sex, race and ethnicity) and 'Human Trafficking, 2015' "
+    "participation by state, as re-posted on GitHub (nicolekopa/Analyzinghumantrafficking, from "
+    "https://data.world/ucr/human-trafficking-2016; Jessicak016/humantrafficking_povertyrate). Only states "
+    "that collect human-trafficking data are listed.",
+    download_url=None,
+    sha256=None,
+    bulk_patterns=(
+        "fbi/ucr-ht-2016-tables/table-1.xls",
+        "fbi/ucr-ht-2016-tables/table-[234].csv",
+        "fbi/ucr-ht-2015-participation/human_trafficking_participation_by_state_*.csv",
+    ),
+    citation="fbi-ucr-human-trafficking-tables",
+    title="Human Trafficking, 2016 (Tables 1-4) and Human Trafficking, 2015 (Participation by State)",
+)
+
+REPORTER = "FBI Uniform Crime Reporting Program"
+#: The UCR human-trafficking collection began in January 2013.
+FIRST_YEAR = 2013
+#: Metric for the participation table: ``agencies_participating`` once the vocabulary has it, else None.
+#: The FBI counts agencies *participating in the UCR Program* in states that collect human-trafficking
+#: data, not agencies that reported such data (``agencies_reporting``): Arkansas 2015 has 296 here and 2
+#: agencies with human-trafficking data in the UCR master file. While no metric fits, the table's records
+#: are read and checked but skipped by the named rule ``participation_no_metric`` (no rows).
+PARTICIPATION_METRIC: str | None = "agencies_participating" if "agencies_participating" in METRICS else None
+#: Skip rule for the participation table's valid records while :data:`PARTICIPATION_METRIC` is None.
+SKIP_NO_METRIC = "participation_no_metric"
+
+OFFENSES: dict[str, str] = {
+    "commercial sex acts": "commercial_sex_acts",
+    "involuntary servitude": "involuntary_servitude",
+}
+RACES: tuple[tuple[str, str], ...] = (
+    ("white", "white"),
+    ("black or african american", "black_or_african_american"),
+    ("american indian or alaska native", "american_indian_or_alaska_native"),
+    ("asian", "asian"),
+    ("native hawaiian or other pacific islander", "native_hawaiian_or_other_pacific_islander"),
+)
+AGES: tuple[tuple[str, str], ...] = (("juvenile", "minor"), ("adult", "adult"))
+
+#: How many rows above the header may be title rows.
+MAX_TITLE_ROWS = 10
+
+Cell = str | float
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One row of the input: its 1-based line (CSV) or sheet row (xls) and its cells."""
+
+    line: int
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """A known table: its header rows (normalized expected text per position), title word, default year."""
+
+    kind: str
+    label: str
+    header: tuple[tuple[str, ...], ...]
+    title_word: str
+    default_year: int | None  # for a file without title rows; None: the title must give the year
+
+
+_T1_MEASURES = ("offenses", "total cleared", "clearances under 18")
+LAYOUTS: tuple[_Layout, ...] = (
+    _Layout(
+        "table1",
+        "Table 1, Offenses and Clearances by State",
+        (
+            ("state", "commercial sex acts", "", "", "involuntary servitude", "", "", "total", "", ""),
+            ("", *_T1_MEASURES * 3),
+        ),
+        "offenses and clearances by state",
+        None,
+    ),
+    _Layout(
+        "table2",
+        "Table 2, arrests by sex",
+        (("state", "offense", "juvenile male", "juvenile female", "adult male", "adult female"),),
+        "arrests",
+        2016,
+    ),
+    _Layout(
+        "table3",
+        "Table 3, arrests by race",
+        (
+            (
+                "state",
+                "offense",
+                *(f"juvenile {r}" for r, _ in RACES),
+                "juvenile total",
+                *(f"adult {r}" for r, _ in RACES),
+                "adult total",
+            ),
+        ),
+        "arrests",
+        2016,
+    ),
+    _Layout(
+        "table4",
+        "Table 4, arrests by ethnicity",
+        (
+            (
+                "state",
+                "offense",
+                "juvenile hispanic",
+                "not hispanic or latino",
+                "total",
+                "adult hispanic",
+                "not hispanic or latino",
+                "total",
+            ),
+        ),
+        "arrests",
+        2016,
+    ),
+    _Layout(
+        "participation",
+        "Participation by State",
+        (("state", "agencies"),),
+        "participation",
+        2015,
+    ),
+)
+
+_NOTE_UCR = (
+    "FBI UCR human-trafficking collection: counts only what participating state and local agencies recorded, "
+    "in the states whose UCR program collects human-trafficking data (agencies may report fewer than 12 "
+    "months); states not listed have no data, not zero, so state counts are not comparable and are not a "
+    "national total."
+)
+_NOTES: dict[str, str] = {
+    "table1": _NOTE_UCR + " Table 1, Offenses and Clearances by State, {year} (36 jurisdictions in 2016; no "
+    "data for DC and 16 states including California and New York). Offenses are actual offenses (reported "
+    "minus unfounded); an offense is cleared by arrest or by exceptional means, and clearances can be of "
+    "offenses from earlier years; clearances under 18 involve only persons under 18.",
+    "arrests": _NOTE_UCR + " {label}, {year}: arrests, not persons (a person arrested more than once is "
+    "counted each time); juveniles are under 18.",
+    "table4": " Table 4 counts only arrests whose ethnicity was reported and lists fewer states than "
+    "Tables 2 and 3, so its figures can be lower than theirs.",
+    "participation": "FBI UCR Participation by State, {year}: the number of agencies per state participating "
+    "in the UCR Program, in the states whose program had added human-trafficking offenses to its "
+    "collection (FBI data declaration; only those states are listed). The individual agencies may or may "
+    "not collect human-trafficking data, so this is not the number of agencies that reported "
+    "human-trafficking data.",
+}
+#: Added to the note of a table without title rows (the re-posted Tables 2-4 and participation file).
+_NOTE_EDITION = " Year from the edition: the re-posted file has no title row."
+
+_STATES_BY_NAME: dict[str, str] = {name.lower(): abbr for abbr, _fips, name in geo.US_STATES}
+_YEAR_RE = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
+
+
+# --------------------------------------------------------------------------------------------------------
+# Reading the file into rows
+# --------------------------------------------------------------------------------------------------------
+
+
+def _norm(cell: Cell) -> str:
+    """Header text folded for comparison: lowercase, whitespace collapsed, the typo 'junevile' fixed."""
+    if isinstance(cell, float):
+        return f"{cell:g}"
+    text = " ".join(str(cell).split()).lower()
+    return text.replace("junevile", "juvenile")
+
+
+def _blank(cell: Cell) -> bool:
+    return isinstance(cell, str) and not cell.strip()
+
+
+def _read_rows(path: Path) -> list[_Row]:
+    """Every row of the file (blank rows included), with its 1-based line or sheet row."""
+    head = path.read_bytes()[:8]
+    if head.startswith(b"\xd0\xcf\x11\xe0") or head.startswith(b"PK\x03\x04"):
+        return _read_workbook(path)
+    text = read_text(path)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[_Row] = []
+    start = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return rows
+        except csv.Error as exc:
+            raise SourceFormatError(Problem(str(path), start, None, f"malformed CSV: {exc}")) from None
+        rows.append(_Row(start, tuple(c.strip() for c in cells)))
+        start = reader.line_num + 1
+
+
+def _read_workbook(path: Path) -> list[_Row]:
+    """The first sheet of a workbook (read with calamine), with 1-based sheet row numbers."""
+    import python_calamine
+
+    try:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        sheet = book.get_sheet_by_index(0)
+        values = sheet.to_python(skip_empty_area=False)
+        first_row = sheet.start[0] if sheet.start else 0
+    except Exception as exc:  # calamine raises its own error types for damaged workbooks
+        raise SourceFormatError(Problem(str(path), None, None, f"cannot read the workbook: {exc}")) from None
+    rows = []
+    for i, cells in enumerate(values):
+        out: list[Cell] = []
+        for c in cells:
+            if c is None:
+                out.append("")
+            elif isinstance(c, bool):
+                out.append(str(c))
+            elif isinstance(c, int | float):
+                out.append(float(c))
+            else:
+                out.append(str(c).strip())
+        rows.append(_Row(first_row + i + 1, tuple(out)))
+    return rows
+
+
+# --------------------------------------------------------------------------------------------------------
+# Recognising the table
+# --------------------------------------------------------------------------------------------------------
+
+
+def _trimmed(cells: Sequence[Cell]) -> list[str]:
+    out = [_norm(c) for c in cells]
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def _score(layout: _Layout, header_rows: list[_Row]) -> int:
+    score = 0
+    for expected, row in zip(layout.header, header_rows, strict=False):
+        found = _trimmed(row.cells)
+        score += sum(1 for i, e in enumerate(expected) if e and i < len(found) and found[i] == e)
+    return score
+
+
+def _header_problems(name: str, layout: _Layout, header_rows: list[_Row]) -> list[Problem]:
+    problems = []
+    for k, expected in enumerate(layout.header):
+        if k >= len(header_rows):
+            problems.append(Problem(name, None, None, f"{layout.label}: header row {k + 1} is missing"))
+            continue
+        row = header_rows[k]
+        found = _trimmed(row.cells)
+        for i in range(max(len(expected), len(found))):
+            e = expected[i] if i < len(expected) else None
+            f = found[i] if i < len(found) else ""
+            if e is None:
+                problems.append(
+                    Problem(name, row.line, f"column {i + 1}", f"{layout.label}: unexpected header {f!r}")
+                )
+            elif f != e:
+                problems.append(
+                    Problem(
+                        name,
+                        row.line,
+                        e or f"column {i + 1}",
+                        f"{layout.label}: expected header {e!r} in column {i + 1}, found {f!r}",
+                    )
+                )
+    return problems
+
+
+def _detect(name: str, rows: list[_Row]) -> tuple[_Layout, int, list[_Row]]:
+    """The layout of the file, the index of its first data row, and its title rows."""
+    header_at = None
+    for i, row in enumerate(rows[: MAX_TITLE_ROWS + 1]):
+        if row.cells and _norm(row.cells[0]) == "state":
+            header_at = i
+            break
+    if header_at is None:
+        first = next((r for r in rows if any(not _blank(c) for c in r.cells)), None)
+        found = repr(first.cells[0]) if first else "an empty file"
+        raise SourceFormatError(
+            Problem(
+                name,
+                first.line if first else None,
+                "State",
+                f"unknown table: no header row starting with 'State' in the first {MAX_TITLE_ROWS + 1} rows "
+                f"(found {found}); expected one of {', '.join(lay.label for lay in LAYOUTS)}",
+            )
+        )
+    titles = [r for r in rows[:header_at] if any(not _blank(c) for c in r.cells)]
+    candidates = rows[header_at : header_at + 2]
+    scores = [(_score(lay, candidates), lay) for lay in LAYOUTS]
+    best_score, layout = max(scores, key=lambda s: s[0])
+    if 2 * best_score <= sum(1 for row in layout.header for e in row if e):
+        found = ", ".join(repr(c) for c in _trimmed(candidates[0].cells))
+        raise SourceFormatError(
+            Problem(
+                name,
+                candidates[0].line,
+                None,
+                f"unknown table: header ({found}) matches none of {'; '.join(lay.label for lay in LAYOUTS)}",
+            )
+        )
+    problems = _header_problems(name, layout, candidates)
+    if problems:
+        raise SourceFormatError(problems)
+    if titles:
+        text = " ".join(_norm(c) for r in titles for c in r.cells if not _blank(c))
+        if layout.title_word not in text:
+            raise SourceFormatError(
+                Problem(
+                    name,
+                    titles[0].line,
+                    None,
+                    f"the title rows ({text!r}) do not name the table the header shows ({layout.label}; "
+                    f"expected a title with {layout.title_word!r})",
+                )
+            )
+    return layout, header_at + len(layout.header), titles
+
+
+def _year(name: str, path: Path, layout: _Layout, titles: list[_Row]) -> int:
+    """The calendar year of the table: from its title rows, else the edition this module reads."""
+    if titles:
+        for r in titles:
+            for c in r.cells:
+                m = _YEAR_RE.search(str(c)) if isinstance(c, str) else None
+                if m:
+                    year = int(m.group(1))
+                    if not FIRST_YEAR <= year <= dt.date.today().year:
+                        raise SourceFormatError(
+                            Problem(
+                                name,
+                                r.line,
+                                None,
+                                f"title year {year} is outside the UCR human-trafficking collection "
+                                f"({FIRST_YEAR} on)",
+                            )
+                        )
+                    return year
+    if layout.default_year is None:
+        line = titles[0].line if titles else None
+        raise SourceFormatError(
+            Problem(name, line, None, f"{layout.label}: no title row states the year of the table")
+        )
+    m = _YEAR_RE.search(path.name)
+    if m and int(m.group(1)) != layout.default_year:
+        raise SourceFormatError(
+            Problem(
+                name,
+                None,
+                None,
+                f"{layout.label} without a title row is read as the {layout.default_year} edition, but the "
+                f"file name says {m.group(1)}; add the FBI's title rows so the year can be read",
+            )
+        )
+    return layout.default_year
+
+
+# --------------------------------------------------------------------------------------------------------
+# Records
+# --------------------------------------------------------------------------------------------------------
+
+
+class _Bad(Exception):
+    """A record that goes to the quarantine: the column, its text and the reason."""
+
+    def __init__(self, column: str, text: str, reason: str) -> None:
+        super().__init__(reason)
+        self.column, self.text, self.reason = column, text, reason
+
+
+def _count(cell: Cell, column: str) -> tuple[int, bool]:
+    """A whole, non-negative count from a cell, and whether a footnote asterisk was removed."""
+    if isinstance(cell, float):
+        if not math.isfinite(cell) or not cell.is_integer():
+            raise _Bad(column, f"{cell:g}", "expected a whole count")
+        v = int(cell)
+        starred = False
+    else:
+        text = cell.strip()
+        starred = text.endswith("*")
+        core = text.rstrip("*").strip()
+        if not core:
+            raise _Bad(column, text, "count is missing")
+        try:
+            c = parse_count(core)
+        except CountParseError as exc:
+            raise _Bad(column, text, f"cannot read a count ({exc.reason})") from None
+        if c is None or c.qualifier != "exact" or c.value is None or not float(c.value).is_integer():
+            raise _Bad(column, text, "expected a whole count")
+        v = int(c.value)
+    if v < 0:
+        raise _Bad(column, str(cell), "negative count (the FBI tables document no adjustments)")
+    return v, starred
+
+
+def _state(text: str) -> tuple[geo.Place, bool]:
+    starred = text.endswith("*")
+    name = " ".join(text.rstrip("*").split())
+    abbr = _STATES_BY_NAME.get(name.lower())
+    if abbr is None:
+        raise _Bad("State", text, f"{name!r} is not a US state, DC or territory in trafficking_stats.geo")
+    return geo.state_by_usps(abbr), starred
+
+
+def _offense(cell: Cell) -> str:
+    slug = OFFENSES.get(_norm(cell))
+    if slug is None:
+        raise _Bad("Offense", str(cell), "expected offense 'Commercial sex acts' or 'Involuntary servitude'")
+    return slug
+
+
+def _label(layout: _Layout, col: int) -> str:
+    """Display name of a data column (for quarantine rows): the header text, both levels for Table 1."""
+    if layout.kind == "table1":
+        group = ("Commercial sex acts", "Involuntary servitude", "Total")[(col - 1) // 3]
+        return f"{group}: {_T1_MEASURES[(col - 1) % 3]}"
+    return layout.header[0][col]
+
+
+def _cells_table1(layout: _Layout, vals: list[int]) -> list[tuple[str, str, int]]:
+    """(metric, breakdown, value) for Table 1, after its plausibility checks."""
+    metrics = ("offenses_actual", "offenses_cleared", "offenses_cleared_juvenile")
+    groups = ("offense=commercial_sex_acts", "offense=involuntary_servitude", "total")
+    for m in range(3):
+        csa, inv, tot = vals[m], vals[3 + m], vals[6 + m]
+        if csa + inv != tot:
+            raise _Bad(
+                _label(layout, 7 + m),
+                str(tot),
+                f"{_T1_MEASURES[m]}: commercial sex acts {csa} + involuntary servitude {inv} != total {tot}",
+            )
+    for g in range(3):
+        cleared, juvenile = vals[3 * g + 1], vals[3 * g + 2]
+        if juvenile > cleared:
+            raise _Bad(
+                _label(layout, 3 * g + 3),
+                str(juvenile),
+                f"clearances under 18 ({juvenile}) exceed the offenses cleared ({cleared})",
+            )
+    return [(metrics[m], groups[g], vals[3 * g + m]) for g in range(3) for m in range(3)]
+
+
+def _cells_arrests(layout: _Layout, offense: str, vals: list[int]) -> list[tuple[str, str, int]]:
+    """(metric, breakdown, value) for Tables 2-4, after their plausibility checks."""
+    out: list[tuple[str, str, int]] = []
+
+    def add(**parts: str) -> list[tuple[str, str]]:
+        return sorted({"offense": offense, **parts}.items())
+
+    def fmt(parts: list[tuple[str, str]]) -> str:
+        return ";".join(f"{k}={v}" for k, v in parts)
+
+    if layout.kind == "table2":
+        for i, (age, sex) in enumerate(
+            [("minor", "male"), ("minor", "female"), ("adult", "male"), ("adult", "female")]
+        ):
+            out.append(("arrests", fmt(add(age=age, sex=sex)), vals[i]))
+    elif layout.kind == "table3":
+        width = len(RACES) + 1
+        for a, (_, age) in enumerate(AGES):
+            block = vals[a * width : (a + 1) * width]
+            if sum(block[:-1]) != block[-1]:
+                raise _Bad(
+                    _label(layout, 2 + a * width + len(RACES)),
+                    str(block[-1]),
+                    f"{age} arrests by race add up to {sum(block[:-1])}, not to the total {block[-1]}",
+                )
+            for (_, race), v in zip(RACES, block[:-1], strict=True):
+                out.append(("arrests", fmt(add(age=age, race=race)), v))
+            out.append(("arrests", fmt(add(age=age)), block[-1]))
+    else:  # table4
+        for a, (_, age) in enumerate(AGES):
+            hisp, non, tot = vals[3 * a : 3 * a + 3]
+            if hisp + non != tot:
+                raise _Bad(
+                    _label(layout, 4 + 3 * a),
+                    str(tot),
+                    f"{age} arrests: Hispanic {hisp} + Not Hispanic {non} != total {tot}",
+                )
+            out.append(("arrests", fmt(add(age=age, ethnicity="hispanic")), hisp))
+            out.append(("arrests", fmt(add(age=age, ethnicity="not_hispanic")), non))
+    return out
+
+
+def load(path: Path) -> LoadResult:
+    """Normalize one FBI human-trafficking table (Table 1-4 of 2016, or the 2015 participation table).
+
+    Offenses and clearances are counts of offenses, arrests are counts of arrests (not persons), the
+    participation table counts agencies; all are for one calendar year, per state, DC or territory. See the
+    module docstring for the layouts, checks and row accounting. Raises
+    :class:`~trafficking_stats.errors.SourceFormatError` for a file that is none of these tables.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    name = str(path)
+    raw_file = relative_to_root(path)
+    rows = _read_rows(path)
+    layout, first_data, titles = _detect(name, rows)
+    year = _year(name, path, layout, titles)
+    width = len(layout.header[0])
+    arrests = layout.kind in ("table2", "table3", "table4")
+    base_note = _NOTES["arrests" if arrests else layout.kind].format(year=year, label=layout.label)
+    if layout.kind == "table4":
+        base_note += _NOTES["table4"]
+    if not titles:
+        base_note += _NOTE_EDITION
+
+    out: list[dict[str, object]] = []
+    bad: list[dict[str, object]] = []
+    read = used = 0
+    skipped: dict[str, int] = {}
+    seen: dict[tuple[str, str], int] = {}
+    last_state = ""
+    for row in rows[first_data:]:
+        cells = list(row.cells)
+        if all(_blank(c) for c in cells):
+            continue
+        read += 1
+        cells += [""] * (width - len(cells))
+        state_text = str(cells[0]).strip()
+        if arrests and not state_text:
+            state_text = last_state  # the state name is only on a state's first row
+        elif state_text:
+            last_state = state_text
+        try:
+            extra = [c for c in cells[width:] if not _blank(c)]
+            if extra:
+                raise _Bad("", str(extra[0]), f"expected {width} fields, found {len(cells)}")
+            if not state_text:
+                raise _Bad("State", "", "state name is missing and there is no state above it")
+            place, state_star = _state(state_text)
+            offense = ""
+            if arrests:
+                offense = _offense(cells[1])
+            vals, stars = [], []
+            for col in range(2 if arrests else 1, width):
+                v, starred = _count(cells[col], _label(layout, col))
+                vals.append(v)
+                if starred:
+                    stars.append(f"{_label(layout, col)} {cells[col]!s}")
+            key = (place.code, offense)
+            if key in seen:
+                raise _Bad("State", state_text, f"duplicate of the row on line {seen[key]}")
+            if layout.kind == "table1":
+                cells_out = _cells_table1(layout, vals)
+                unit = "offenses"
+            elif layout.kind == "participation":
+                cells_out = [(PARTICIPATION_METRIC, "total", vals[0])]
+                unit = "agencies"
+            else:
+                cells_out = _cells_arrests(layout, offense, vals)
+                unit = "arrests"
+        except _Bad as exc:
+            bad.append(
+                {
+                    "dataset": INFO.id,
+                    "raw_file": raw_file,
+                    "raw_row": row.line,
+                    "column": exc.column,
+                    "text": exc.text,
+                    "reason": exc.reason,
+                }
+            )
+            continue
+        seen[key] = row.line
+        if layout.kind == "participation" and PARTICIPATION_METRIC is None:
+            skipped[SKIP_NO_METRIC] = skipped.get(SKIP_NO_METRIC, 0) + 1
+            continue
+        used += 1
+        note = base_note
+        if state_star:
+            note += f" The table marks {state_text!r} with a footnote asterisk whose text is not in the file."
+        if stars:
+            note += (
+                f" The count carries a footnote asterisk ({'; '.join(stars)}) whose text is not in the file "
+                "(unexplained); the number is kept."
+            )
+        tag = {"participation": "participation"}.get(layout.kind, layout.kind.replace("table", "t"))
+        for metric, breakdown, value in cells_out:
+            out.append(
+                {
+                    "dataset": INFO.id,
+                    "figure_id": figure_id(year, tag, place.code, metric, breakdown),
+                    "reporter": REPORTER,
+                    "reporter_type": INFO.reporter_type,
+                    "geo_level": place.level,
+                    "geo_code": place.code,
+                    "geo_name": place.name,
+                    "period_start": f"{year}-01-01",
+                    "period_end": f"{year}-12-31",
+                    "period_kind": "calendar_year",
+                    "year": year,
+                    "metric": metric,
+                    "breakdown": breakdown,
+                    "value": float(value),
+                    "qualifier": "exact",
+                    "value_low": float(value),
+                    "value_high": float(value),
+                    "unit": unit,
+                    "vintage": f"Human Trafficking, {year}",
+                    "citation": INFO.citation,
+                    "quote": None,
+                    "conflict_group": None,
+                    "raw_file": raw_file,
+                    "raw_row": row.line,
+                    "note": note,
+                }
+            )
+    return LoadResult(
+        source=INFO.id,
+        raw_file=raw_file,
+        read=read,
+        rows=_frame(out),
+        quarantine=pd.DataFrame(bad, columns=list(QUARANTINE_COLUMNS)),
+        skipped=skipped,
+        used=used,
+    )
+
+
+def _frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+    import pandas as pd
+
+    from ..schema import COLUMN_NAMES
+
+    frame = pd.DataFrame(rows, columns=list(COLUMN_NAMES))
+    for c in ("value", "value_low", "value_high"):
+        frame[c] = frame[c].astype("Float64")
+    frame["year"] = frame["year"].astype("Int16")
+    frame["raw_row"] = frame["raw_row"].astype("Int64")
+    return frame
