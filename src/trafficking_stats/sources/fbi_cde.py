@@ -1,0 +1,361 @@
+"""The FBI Crime Data Explorer (CDE) human-trafficking bulk download (``HT_2013-2020.csv`` and later).
+
+One CSV record is one agency (ORI) x offense subcategory x (undisclosed) month with a non-zero count; the
+month column is not in the download, so **several records per agency, year and subcategory are separate
+records that are summed, never de-duplicated** (927 records of the 2013-2020 file are exact copies of
+another record, and they are real). Agencies with nothing to report are absent.
+
+Format work done here:
+
+* the header's case varies between downloads (``DATA_YEAR`` in the 2013-2020 file, ``data_year`` in
+  newer ones): names are matched case-insensitively;
+* ``STATE_ABBR`` uses the FBI's legacy code ``NB`` for Nebraska (ISO/USPS ``NE``);
+* ``OFFENSE_SUBCAT_ID`` 81 = commercial sex acts, 82 = involuntary servitude (checked against
+  ``OFFENSE_SUBCAT_NAME`` where that column is present);
+* **negative counts are publisher adjustments** (e.g. ``ACTUAL_COUNT`` -1 for MD0130000 in 2020, an
+  offense of an earlier month later unfounded) and are kept in the sums: they are not a plausibility
+  failure.
+
+Output, per calendar year (``DATA_YEAR``), at agency (``US-XX-ori-<ORI>``), state (``US-XX``) and
+national (``USA``) level: ``offenses_actual``, ``offenses_unfounded``, ``offenses_cleared`` and
+``offenses_cleared_juvenile`` (unit ``offenses``), by ``offense=commercial_sex_acts``,
+``offense=involuntary_servitude`` (each emitted only where the place has at least one record of that
+subcategory that year: an absent subcategory is "no record", not a published zero) and ``total`` (the
+sum of both subcategories). At state and national level also ``agencies_reporting`` (unit
+``agencies``): agencies with at least one record that year. Agencies with zero offenses are absent from
+CDE downloads, so this is a lower bound of participation, not the FBI's participation count.
+``raw_row`` is the record's line where a figure comes from exactly one record, NA for sums of several.
+
+Row accounting (``read == used + quarantined``; no skip rules): every record is summed or quarantined.
+Quarantined, with line, column and reason: a record with the wrong number of fields; a year that is not
+a number or lies outside the collection's range (2013 to the current year); a state code that does not
+exist; an ORI that is not 9 letters/digits or does not start with the record's state code; an unknown
+offense subcategory, or a subcategory name contradicting its id; a count that is empty or not a whole
+number; a juvenile clearance count larger than the record's clearance count (juvenile clearances are a
+subset of clearances).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import geo
+from ..errors import Problem, SourceFormatError
+from ..geo import UnknownPlaceError
+from ..paths import relative_to_root
+from ._csvfile import read_records
+from .base import QUARANTINE_COLUMNS, LoadResult, SourceInfo, figure_id
+
+INFO = SourceInfo(
+    id="fbi_cde",
+    publisher="Federal Bureau of Investigation (FBI), Uniform Crime Reporting Program: Crime Data Explorer",
+    reporter_type="police",
+    home_page="https://cde.ucr.cjis.gov/",
+    licence="US Government work (public domain in the United States); no licence terms attached",
+    years="calendar year of the offense report (DATA_YEAR), 2013 onwards (the collection began in 2013)",
+    description=(
+        "FBI Crime Data Explorer bulk download 'Human Trafficking': agency-level records of human-"
+        "trafficking offenses (commercial sex acts, involuntary servitude) reported to the UCR Summary "
+        "program: actual, unfounded, cleared and juvenile-cleared counts. Summed here to agency, state "
+        "and national yearly totals; participation is voluntary and grows every year."
+    ),
+    download_url=None,
+    sha256=None,
+    bulk_patterns=("fbi/cde/HT_*.csv",),
+    citation="fbi-cde-human-trafficking",
+    title="Crime Data Explorer: Human Trafficking bulk download (agency level)",
+)
+
+REPORTER = "FBI Uniform Crime Reporting Program"
+
+#: First data year of the FBI's human-trafficking collection.
+FIRST_YEAR = 2013
+
+#: Lower-case names of the columns the loader needs.
+REQUIRED: tuple[str, ...] = (
+    "data_year",
+    "ori",
+    "pub_agency_name",
+    "state_abbr",
+    "offense_subcat_id",
+    "actual_count",
+    "unfounded_count",
+    "cleared_count",
+    "juvenile_cleared_count",
+)
+
+#: Count column -> metric.
+COUNT_METRICS: dict[str, str] = {
+    "actual_count": "offenses_actual",
+    "unfounded_count": "offenses_unfounded",
+    "cleared_count": "offenses_cleared",
+    "juvenile_cleared_count": "offenses_cleared_juvenile",
+}
+
+#: OFFENSE_SUBCAT_ID -> (breakdown slug, OFFENSE_SUBCAT_NAME as published).
+OFFENSES: dict[str, tuple[str, str]] = {
+    "81": ("commercial_sex_acts", "Commercial Sex Acts"),
+    "82": ("involuntary_servitude", "Involuntary Servitude"),
+}
+
+#: FBI legacy state codes -> USPS codes.
+LEGACY_STATES: dict[str, str] = {"NB": "NE"}
+
+_INT_RE = re.compile(r"^-?\d+$")
+
+NOTE_COMMON = (
+    "Sum of CDE agency records (several records per agency, year and offense are summed, never "
+    "de-duplicated; negative counts are FBI adjustments and are included). Only agencies with records "
+    "are in the download, and participation is voluntary and grows every year, so changes partly "
+    "reflect coverage. CDE was extracted later than the UCR master files (2015: 832 actual offenses "
+    "here, 797 in the master file): do not mix the two in one series."
+)
+NOTE_BY_METRIC: dict[str, str] = {
+    "offenses_actual": "Actual offenses: reported minus unfounded.",
+    "offenses_unfounded": "Offenses reported but found false or baseless.",
+    "offenses_cleared": (
+        "Clearances in the year can concern offenses of earlier years, so they can exceed actual offenses."
+    ),
+    "offenses_cleared_juvenile": "Clearances involving only persons under 18 (a subset of clearances).",
+}
+NOTE_AGENCIES = (
+    "Agencies with at least one CDE record that year. Agencies with zero offenses are absent from CDE "
+    "downloads, so this is a lower bound of participation, not the number of agencies that reported "
+    "human-trafficking data to the FBI."
+)
+
+
+@dataclass
+class _Sum:
+    """Running sums of the four counts for one (year, place, offense), with the contributing lines."""
+
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_METRICS, 0))
+    lines: list[int] = field(default_factory=list)
+    negative: set[str] = field(default_factory=set)  # count columns with a negative (adjustment) record
+
+    def add(self, counts: dict[str, int], line: int) -> None:
+        for k, v in counts.items():
+            self.counts[k] += v
+            if v < 0:
+                self.negative.add(k)
+        self.lines.append(line)
+
+    def merge(self, other: _Sum) -> None:
+        for k, v in other.counts.items():
+            self.counts[k] += v
+        self.lines += other.lines
+        self.negative |= other.negative
+
+
+def _lower_header(path: Path, header: list[str]) -> dict[str, str]:
+    """Map lower-case column names to the header's own spelling; raise for duplicates or missing columns."""
+    name = str(path)
+    by_lower: dict[str, str] = {}
+    problems = []
+    for h in header:
+        key = h.strip().lower()
+        if key in by_lower:
+            problems.append(
+                Problem(name, 1, h, f"column appears twice when case is ignored ({by_lower[key]!r})")
+            )
+        by_lower[key] = h
+    found = ", ".join(repr(h) for h in header[:20])
+    problems += [
+        Problem(name, 1, c.upper(), f"required column is missing (expected {c!r} in any case; found {found})")
+        for c in REQUIRED
+        if c not in by_lower
+    ]
+    if problems:
+        raise SourceFormatError(problems)
+    return by_lower
+
+
+def load(path: Path) -> LoadResult:
+    """Normalize a CDE human-trafficking bulk CSV into yearly agency, state and national figures.
+
+    Counts are offenses (``unit='offenses'``) summed over every record; ``agencies_reporting`` counts
+    agencies with at least one record. Returns a :class:`LoadResult` whose ``used`` is the number of
+    records summed; records that cannot be read or are implausible are in its quarantine. A file without
+    the required columns raises :class:`~trafficking_stats.errors.SourceFormatError`.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    raw_file = relative_to_root(path)
+    header, records = read_records(path, ())
+    cols = _lower_header(path, header)
+    last_year = dt.date.today().year
+    bad: list[dict[str, object]] = []
+    # (year, geo_code) -> offense slug -> sums; places by code; (year, geo_code) -> ORIs with records
+    sums: dict[tuple[int, str], dict[str, _Sum]] = {}
+    places: dict[str, geo.Place] = {}
+    agencies: dict[tuple[int, str], set[str]] = {}
+    read = used = 0
+    for rec in records:
+        read += 1
+        f = {k: rec.fields[h].strip() for k, h in cols.items()}
+
+        def quarantine(column: str, reason: str, rec=rec, f=f) -> None:
+            bad.append(
+                {
+                    "dataset": INFO.id,
+                    "raw_file": raw_file,
+                    "raw_row": rec.line,
+                    "column": cols.get(column, column),
+                    "text": f.get(column, ""),
+                    "reason": reason,
+                }
+            )
+
+        if rec.n_fields != len(header):
+            quarantine("", f"expected {len(header)} fields, found {rec.n_fields}")
+            continue
+        if not re.fullmatch(r"\d{4}", f["data_year"]):
+            quarantine("data_year", "not a four-digit year")
+            continue
+        year = int(f["data_year"])
+        if not FIRST_YEAR <= year <= last_year:
+            quarantine(
+                "data_year", f"year {year} is outside the collection's range ({FIRST_YEAR}-{last_year})"
+            )
+            continue
+        abbr = f["state_abbr"].upper()
+        try:
+            state = geo.state_by_usps(LEGACY_STATES.get(abbr, abbr))
+        except UnknownPlaceError:
+            quarantine("state_abbr", f"{abbr!r} is not a US state, DC or territory code")
+            continue
+        ori = f["ori"].upper()
+        if not re.fullmatch(r"[A-Z0-9]{9}", ori):
+            quarantine("ori", "ORI must be 9 letters or digits")
+            continue
+        if LEGACY_STATES.get(ori[:2], ori[:2]) != LEGACY_STATES.get(abbr, abbr):
+            quarantine("ori", f"ORI does not start with the record's state code {abbr!r}")
+            continue
+        offense = OFFENSES.get(f["offense_subcat_id"])
+        if offense is None:
+            known = ", ".join(f"{k} ({v[1]})" for k, v in OFFENSES.items())
+            quarantine("offense_subcat_id", f"unknown offense subcategory (expected {known})")
+            continue
+        sub_name = f.get("offense_subcat_name", "")
+        if sub_name and sub_name.lower() != offense[1].lower():
+            quarantine(
+                "offense_subcat_name",
+                f"subcategory name contradicts OFFENSE_SUBCAT_ID {f['offense_subcat_id']} ({offense[1]!r})",
+            )
+            continue
+        counts: dict[str, int] = {}
+        for col in COUNT_METRICS:
+            if not _INT_RE.match(f[col]):
+                quarantine(col, "count is empty" if not f[col] else "count is not a whole number")
+                break
+            counts[col] = int(f[col])
+        if len(counts) < len(COUNT_METRICS):
+            continue
+        juvenile, cleared = counts["juvenile_cleared_count"], counts["cleared_count"]
+        if juvenile > 0 and juvenile > cleared:
+            quarantine(
+                "juvenile_cleared_count",
+                f"juvenile clearances ({juvenile}) exceed the record's clearances ({cleared}); "
+                "juvenile clearances are a subset of clearances",
+            )
+            continue
+        name = f["pub_agency_name"]
+        unit = f.get("pub_agency_unit", "")
+        if unit:
+            name = f"{name} {unit}".strip()
+        agency = geo.agency(state.code, ori, name)
+        places.setdefault(agency.code, agency)
+        places.setdefault(state.code, state)
+        used += 1
+        for level_code in (agency.code, state.code, "USA"):
+            by_offense = sums.setdefault((year, level_code), {})
+            by_offense.setdefault(offense[0], _Sum()).add(counts, rec.line)
+        for level_code in (state.code, "USA"):
+            agencies.setdefault((year, level_code), set()).add(ori)
+    places["USA"] = geo.country("USA")
+    rows = _rows(sums, agencies, places, path, raw_file)
+    frame = pd.DataFrame(rows, columns=_columns())
+    for c in ("value", "value_low", "value_high"):
+        frame[c] = frame[c].astype("Float64")
+    frame["year"] = frame["year"].astype("Int16")
+    frame["raw_row"] = frame["raw_row"].astype("Int64")
+    return LoadResult(
+        source=INFO.id,
+        raw_file=raw_file,
+        read=read,
+        rows=frame,
+        quarantine=pd.DataFrame(bad, columns=list(QUARANTINE_COLUMNS)),
+        used=used,
+    )
+
+
+def _rows(
+    sums: dict[tuple[int, str], dict[str, _Sum]],
+    agencies: dict[tuple[int, str], set[str]],
+    places: dict[str, geo.Place],
+    path: Path,
+    raw_file: str,
+) -> list[dict[str, object]]:
+    vintage = f"CDE download {path.stem}"
+
+    def row(year: int, code: str, metric: str, breakdown: str, value: int, line: int | None, note: str):
+        p = places[code]
+        return {
+            "dataset": INFO.id,
+            "figure_id": figure_id(year, code, metric, breakdown),
+            "reporter": REPORTER,
+            "reporter_type": INFO.reporter_type,
+            "geo_level": p.level,
+            "geo_code": p.code,
+            "geo_name": p.name,
+            "period_start": f"{year}-01-01",
+            "period_end": f"{year}-12-31",
+            "period_kind": "calendar_year",
+            "year": year,
+            "metric": metric,
+            "breakdown": breakdown,
+            "value": float(value),
+            "qualifier": "exact",
+            "value_low": float(value),
+            "value_high": float(value),
+            "unit": "agencies" if metric == "agencies_reporting" else "offenses",
+            "vintage": vintage,
+            "citation": INFO.citation,
+            "quote": None,
+            "conflict_group": None,
+            "raw_file": raw_file,
+            "raw_row": line,
+            "note": note,
+        }
+
+    out = []
+    for (year, code), by_offense in sorted(sums.items()):
+        total = _Sum()
+        for slug in sorted(by_offense):
+            s = by_offense[slug]
+            total.merge(s)
+            for col, metric in COUNT_METRICS.items():
+                line = s.lines[0] if len(s.lines) == 1 else None
+                out.append(row(year, code, metric, f"offense={slug}", s.counts[col], line, _note(s, col)))
+        for col, metric in COUNT_METRICS.items():
+            line = total.lines[0] if len(total.lines) == 1 else None
+            out.append(row(year, code, metric, "total", total.counts[col], line, _note(total, col)))
+        if (year, code) in agencies:
+            n = len(agencies[(year, code)])
+            out.append(row(year, code, "agencies_reporting", "total", n, None, NOTE_AGENCIES))
+    return out
+
+
+def _note(s: _Sum, col: str) -> str:
+    adjust = " Includes negative adjustment records." if col in s.negative else ""
+    return f"{NOTE_BY_METRIC[COUNT_METRICS[col]]}{adjust} {NOTE_COMMON}"
+
+
+def _columns() -> list[str]:
+    from ..schema import COLUMN_NAMES
+
+    return list(COLUMN_NAMES)

@@ -1,0 +1,387 @@
+"""The FBI UCR human-trafficking ASCII master file (``traffickingCrimes_YYYY.txt``): one agency-year a line.
+
+Layout (1-based columns; cross-checked against the data and against the SPSS setup file
+``jacobkap/crime_data/setup_files/human_trafficking.sps``):
+
+* fixed width, **variable record length**: an 87-character agency header followed by one 75-character
+  block per month up to the last month reported (trailing blank months are cut off), so every line is
+  padded to 987 characters before slicing; CRLF or LF line ends;
+* col 1 identifier ``9``; cols 2-3 the **numeric UCR state code** (not FIPS: ``01`` Alabama, ``02``
+  Arizona, ... ``26`` Nebraska, ... ``50`` Alaska, ``51`` Hawaii, ``52`` Canal Zone, ``53`` Puerto Rico,
+  ``54`` American Samoa, ``55`` Guam, ``62`` Virgin Islands; see :data:`UCR_STATES`); cols 4-10 the ORI;
+  cols 14-15 the year in **two digits**; cols 46-69 agency name; cols 70-75 the FBI's state abbreviation
+  (``ALA``, ``N Y``); cols 76-87 twelve monthly report codes, January to December;
+* month ``m`` block at cols 88 + 75(m-1): 15 five-digit counts, reported / unfounded / actual / total
+  cleared / cleared under 18, each as commercial sex acts, involuntary servitude, total.
+
+Only months coded ``N`` ("data received") carry data. ``X`` (no human-trafficking information) and
+``Q`` ("type 14, no report") months are blank: **not reported, never zero**. The "number of months
+reported" field (cols 34-35) is always ``00`` and is not used.
+
+Output, per year, at state (``US-XX``) and national (``USA``) level: ``offenses_reported``,
+``offenses_unfounded``, ``offenses_actual``, ``offenses_cleared`` and ``offenses_cleared_juvenile``
+(unit ``offenses``) by ``offense=commercial_sex_acts``, ``offense=involuntary_servitude`` and ``total``,
+summed over the months coded ``N``; and ``agencies_reporting`` (unit ``agencies``): agencies with at
+least one month coded ``N``. States without such an agency have no rows (absence, not zero).
+``raw_row`` is the record's line where a figure comes from one record, NA for sums of several.
+
+Row accounting: ``read == used + quarantined + skipped``, with one skip rule:
+
+* ``no_month_reported``: a well-formed record with no month coded ``N`` (about 21,000 of the 22,524
+  agencies in 2015): it carries no data.
+
+Quarantined (the whole agency-year record, with its line, the column and the reason): a state code that
+is not a UCR code, or a UCR code with no place in :mod:`trafficking_stats.geo` (Canal Zone) on a record
+with data; an ORI that is not 7 letters/digits or does not start with the state's ORI prefix; a year
+that is not two digits or lies outside 2013 to the current year; a month report code other than
+``N``/``X``/``Q``/blank; a month coded ``N`` whose block holds a field that is not five digits (blank,
+signed or over-punched values are rejected); a month not coded ``N`` whose block is not blank; a triple
+whose total is not commercial sex acts + involuntary servitude; juvenile clearances larger than total
+clearances in a month. Lines shorter than the 87-character header, longer than 987 characters or not
+starting with ``9`` are not this layout: :class:`~trafficking_stats.errors.SourceFormatError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from .. import geo
+from ..errors import Problem, SourceFormatError
+from ..paths import relative_to_root
+from .base import QUARANTINE_COLUMNS, LoadResult, SourceInfo, figure_id
+
+INFO = SourceInfo(
+    id="fbi_ucr_master",
+    publisher="Federal Bureau of Investigation (FBI), Uniform Crime Reporting Program",
+    reporter_type="police",
+    home_page="https://www.fbi.gov/how-we-can-help-you/more-fbi-services-and-information/ucr",
+    licence="US Government work (public domain in the United States); no licence terms attached",
+    years="calendar year of the offense report (two-digit year in cols 14-15), 2013 onwards",
+    description=(
+        "FBI UCR human-trafficking ASCII master file: one fixed-width record per law-enforcement agency "
+        "and year with monthly reported, unfounded, actual, cleared and juvenile-cleared counts of "
+        "commercial sex acts and involuntary servitude. Summed here to state and national yearly totals "
+        "over the months an agency reported; participation is voluntary and grows every year."
+    ),
+    download_url=None,
+    sha256=None,
+    bulk_patterns=("fbi/ucr-ht-master-file/traffickingCrimes_*.txt",),
+    citation="fbi-ucr-ht-master-file",
+    title="Uniform Crime Reporting Program: Human Trafficking, ASCII master file",
+)
+
+REPORTER = "FBI Uniform Crime Reporting Program"
+FIRST_YEAR = 2013
+HEADER_LEN = 87
+BLOCK_LEN = 75
+RECORD_LEN = HEADER_LEN + 12 * BLOCK_LEN  # 987
+
+#: Numeric UCR state code -> USPS code (None: a UCR code with no place today, the Canal Zone).
+UCR_STATES: dict[str, str | None] = {
+    "01": "AL", "02": "AZ", "03": "AR", "04": "CA", "05": "CO", "06": "CT", "07": "DE", "08": "DC",
+    "09": "FL", "10": "GA", "11": "ID", "12": "IL", "13": "IN", "14": "IA", "15": "KS", "16": "KY",
+    "17": "LA", "18": "ME", "19": "MD", "20": "MA", "21": "MI", "22": "MN", "23": "MS", "24": "MO",
+    "25": "MT", "26": "NE", "27": "NV", "28": "NH", "29": "NJ", "30": "NM", "31": "NY", "32": "NC",
+    "33": "ND", "34": "OH", "35": "OK", "36": "OR", "37": "PA", "38": "RI", "39": "SC", "40": "SD",
+    "41": "TN", "42": "TX", "43": "UT", "44": "VT", "45": "VA", "46": "WA", "47": "WV", "48": "WI",
+    "49": "WY", "50": "AK", "51": "HI", "52": None, "53": "PR", "54": "AS", "55": "GU", "62": "VI",
+}  # fmt: skip
+
+#: ORI prefixes that differ from the USPS code (the FBI's legacy codes); the Canal Zone's is ``CZ``.
+ORI_PREFIX: dict[str, str] = {"NE": "NB", "GU": "GM"}
+
+MONTHS: tuple[str, ...] = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+#: The five measures of a month block, in order, with their metric.
+MEASURES: tuple[tuple[str, str], ...] = (
+    ("reported", "offenses_reported"),
+    ("unfounded", "offenses_unfounded"),
+    ("actual", "offenses_actual"),
+    ("cleared", "offenses_cleared"),
+    ("cleared_under_18", "offenses_cleared_juvenile"),
+)
+#: The three counts of each measure, in order, with their breakdown.
+OFFENSES: tuple[tuple[str, str], ...] = (
+    ("commercial_sex_acts", "offense=commercial_sex_acts"),
+    ("involuntary_servitude", "offense=involuntary_servitude"),
+    ("total", "total"),
+)
+
+NOTE_COMMON = (
+    "Sum over the months each agency reported (coded 'N') in the FBI's UCR human-trafficking master "
+    "file; months not reported are missing, not zero. Only agencies that reported are included, and "
+    "participation is voluntary and grows every year. The master file was extracted earlier than the CDE "
+    "download (2015: 797 actual offenses here, 832 in CDE): do not mix the two in one series."
+)
+NOTE_BY_METRIC: dict[str, str] = {
+    "offenses_reported": "Offenses reported to police, before unfounded reports are removed.",
+    "offenses_unfounded": "Offenses reported but found false or baseless.",
+    "offenses_actual": "Actual offenses: reported minus unfounded.",
+    "offenses_cleared": (
+        "Clearances in the year can concern offenses of earlier years, so they can exceed actual offenses."
+    ),
+    "offenses_cleared_juvenile": "Clearances involving only persons under 18 (a subset of clearances).",
+}
+NOTE_AGENCIES = (
+    "Agencies with at least one month coded 'N' (data received) in the master file. Many agencies that "
+    "the FBI counts as participating have no such month in this file (2015: 1,469 agencies here, 7,226 "
+    "in the FBI's participation table), so this is not the FBI's participation count."
+)
+
+_DIGITS5 = re.compile(r"^[0-9]{5}$")
+_DIGITS75 = re.compile(r"^[0-9]{75}$")
+
+
+class _Reject(Exception):
+    """A record that cannot be used: the column, the text and the reason for the quarantine."""
+
+    def __init__(self, column: str, text: str, reason: str) -> None:
+        super().__init__(reason)
+        self.column, self.text, self.reason = column, text, reason
+
+
+def _cols(start: int, width: int) -> str:
+    """1-based inclusive column range of a 0-based slice start."""
+    return f"cols {start + 1}-{start + width}"
+
+
+def _month_values(padded: str, m: int, code: str) -> list[int] | None:
+    """The 15 counts of month ``m`` (0-based) if its code is ``N``; None otherwise. Raises _Reject."""
+    mon = MONTHS[m]
+    start = HEADER_LEN + BLOCK_LEN * m
+    block = padded[start : start + BLOCK_LEN]
+    if code != "N":
+        if block.strip():
+            raise _Reject(
+                f"{mon}_block",
+                block.rstrip(),
+                f"month {mon} is coded {code.strip() or 'blank'!r} (not reported) but its block "
+                f"({_cols(start, BLOCK_LEN)}) is not blank",
+            )
+        return None
+    if not _DIGITS75.match(block):  # find the first field that is not five digits
+        for i in range(15):
+            measure, offense = MEASURES[i // 3][0], OFFENSES[i % 3][0]
+            s = start + 5 * i
+            text = padded[s : s + 5]
+            if not _DIGITS5.match(text):
+                raise _Reject(
+                    f"{mon}_{measure}_{offense}",
+                    text,
+                    f"month {mon} is coded 'N' but {_cols(s, 5)} is not a five-digit count "
+                    "(blank, signed or over-punched values are not read)",
+                )
+    values = [int(block[i : i + 5]) for i in range(0, BLOCK_LEN, 5)]
+    for k, (measure, _) in enumerate(MEASURES):
+        csa, inv, total = values[3 * k : 3 * k + 3]
+        if total != csa + inv:
+            raise _Reject(
+                f"{mon}_{measure}_total",
+                f"{csa}+{inv}={total}",
+                f"month {mon}: {measure} total {total} is not commercial sex acts {csa} + involuntary "
+                f"servitude {inv}",
+            )
+    if values[14] > values[11]:
+        raise _Reject(
+            f"{mon}_cleared_under_18_total",
+            str(values[14]),
+            f"month {mon}: juvenile clearances ({values[14]}) exceed total clearances ({values[11]})",
+        )
+    return values
+
+
+def _lines(path: Path) -> list[tuple[int, str]]:
+    """Non-blank lines with their 1-based numbers; bytes are read as Latin-1 (every byte is a character)."""
+    data = Path(path).read_bytes()
+    if not data.strip():
+        raise SourceFormatError(Problem(str(path), None, None, "file is empty"))
+    text = data.decode("latin-1")
+    return [(i, line) for i, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1) if line.strip()]
+
+
+def _check_layout(name: str, line_no: int, line: str) -> None:
+    if len(line) > RECORD_LEN:
+        raise SourceFormatError(
+            Problem(
+                name,
+                line_no,
+                "record length",
+                f"expected at most {RECORD_LEN} characters (87-character header + 12 months x 75), "
+                f"found {len(line)}",
+            )
+        )
+    if len(line) < HEADER_LEN:
+        raise SourceFormatError(
+            Problem(
+                name,
+                line_no,
+                "record length",
+                f"expected at least the {HEADER_LEN}-character agency header, found {len(line)} characters",
+            )
+        )
+    if line[0] != "9":
+        raise SourceFormatError(
+            Problem(
+                name,
+                line_no,
+                "identifier code (col 1)",
+                f"expected '9' (UCR human-trafficking master record), found {line[0]!r}",
+            )
+        )
+
+
+def _parse(line: str, last_year: int) -> tuple[int, str, str, list[list[int]]] | None:
+    """(year, state geo code, ORI, months with data) of one record; None if no month is coded N."""
+    padded = line.ljust(RECORD_LEN)
+    code, ori, yy = padded[1:3], padded[3:10], padded[13:15]
+    if code not in UCR_STATES:
+        raise _Reject("state code", code, "not a numeric UCR state code (cols 2-3)")
+    usps = UCR_STATES[code]
+    prefix = "CZ" if usps is None else ORI_PREFIX.get(usps, usps)
+    if not re.fullmatch(r"[A-Z0-9]{7}", ori):
+        raise _Reject("ori", ori, "ORI (cols 4-10) must be 7 letters or digits")
+    if ori[:2] != prefix:
+        raise _Reject("ori", ori, f"ORI does not start with {prefix!r}, the prefix of UCR state code {code}")
+    if not yy.isdigit():
+        raise _Reject("year", yy, "year (cols 14-15) is not two digits")
+    year = 2000 + int(yy)
+    if not FIRST_YEAR <= year <= last_year:
+        raise _Reject("year", yy, f"year {year} is outside the collection's range ({FIRST_YEAR}-{last_year})")
+    codes = padded[75:87]
+    for m, c in enumerate(codes):
+        if c not in "NXQ ":
+            raise _Reject(
+                f"{MONTHS[m]}_report_code", c, f"unknown month report code (col {76 + m}; expected N, X or Q)"
+            )
+    if "N" not in codes and not line[HEADER_LEN:].strip():
+        return None  # the common case (no month reported, no blocks): skip the per-month checks
+    months = [v for m, c in enumerate(codes) if (v := _month_values(padded, m, c)) is not None]
+    if not months:
+        return None
+    if usps is None:
+        raise _Reject("state code", code, f"UCR state code {code} (Canal Zone) has no place in geo")
+    return year, geo.state_by_usps(usps).code, ori, months
+
+
+def load(path: Path) -> LoadResult:
+    """Normalize a UCR human-trafficking master file into yearly state and national figures.
+
+    Counts are offenses (``unit='offenses'``) summed over the months coded ``N``; ``agencies_reporting``
+    counts agencies with at least one such month. Returns a :class:`LoadResult` whose ``used`` is the
+    number of agency records summed, ``skipped['no_month_reported']`` the records without data, and
+    whose quarantine holds records that cannot be read or are implausible. A file that is not this
+    layout raises :class:`~trafficking_stats.errors.SourceFormatError`.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    raw_file = relative_to_root(path)
+    name = str(path)
+    last_year = dt.date.today().year
+    lines = _lines(path)
+    bad: list[dict[str, object]] = []
+    sums: dict[tuple[int, str], list[int]] = {}
+    used_lines: dict[tuple[int, str], list[int]] = {}
+    read = used = skipped = 0
+    for line_no, line in lines:
+        _check_layout(name, line_no, line)
+        read += 1
+        try:
+            parsed = _parse(line, last_year)
+        except _Reject as r:
+            bad.append(
+                {
+                    "dataset": INFO.id,
+                    "raw_file": raw_file,
+                    "raw_row": line_no,
+                    "column": r.column,
+                    "text": r.text,
+                    "reason": r.reason,
+                }
+            )
+            continue
+        if parsed is None:
+            skipped += 1
+            continue
+        year, state, _ori, months = parsed
+        used += 1
+        for key in ((year, state), (year, "USA")):
+            acc = sums.setdefault(key, [0] * 15)
+            for values in months:
+                for i, v in enumerate(values):
+                    acc[i] += v
+            used_lines.setdefault(key, []).append(line_no)
+    rows = _rows(sums, used_lines, path, raw_file)
+    frame = pd.DataFrame(rows, columns=_columns())
+    for c in ("value", "value_low", "value_high"):
+        frame[c] = frame[c].astype("Float64")
+    frame["year"] = frame["year"].astype("Int16")
+    frame["raw_row"] = frame["raw_row"].astype("Int64")
+    return LoadResult(
+        source=INFO.id,
+        raw_file=raw_file,
+        read=read,
+        rows=frame,
+        quarantine=pd.DataFrame(bad, columns=list(QUARANTINE_COLUMNS)),
+        skipped={"no_month_reported": skipped},
+        used=used,
+    )
+
+
+def _rows(
+    sums: dict[tuple[int, str], list[int]],
+    used_lines: dict[tuple[int, str], list[int]],
+    path: Path,
+    raw_file: str,
+) -> list[dict[str, object]]:
+    vintage = f"UCR master file {path.stem}"
+    out = []
+    for (year, code), acc in sorted(sums.items()):
+        place = geo.place(code) if code != "USA" else geo.country("USA")
+        lines = used_lines[(year, code)]
+        one = lines[0] if len(lines) == 1 else None
+        figures = [
+            (metric, breakdown, acc[3 * k + j], one, f"{NOTE_BY_METRIC[metric]} {NOTE_COMMON}", "offenses")
+            for k, (_, metric) in enumerate(MEASURES)
+            for j, (_, breakdown) in enumerate(OFFENSES)
+        ]
+        figures.append(("agencies_reporting", "total", len(lines), None, NOTE_AGENCIES, "agencies"))
+        for metric, breakdown, value, line, note, unit in figures:
+            out.append(
+                {
+                    "dataset": INFO.id,
+                    "figure_id": figure_id(year, code, metric, breakdown),
+                    "reporter": REPORTER,
+                    "reporter_type": INFO.reporter_type,
+                    "geo_level": place.level,
+                    "geo_code": place.code,
+                    "geo_name": place.name,
+                    "period_start": f"{year}-01-01",
+                    "period_end": f"{year}-12-31",
+                    "period_kind": "calendar_year",
+                    "year": year,
+                    "metric": metric,
+                    "breakdown": breakdown,
+                    "value": float(value),
+                    "qualifier": "exact",
+                    "value_low": float(value),
+                    "value_high": float(value),
+                    "unit": unit,
+                    "vintage": vintage,
+                    "citation": INFO.citation,
+                    "quote": None,
+                    "conflict_group": None,
+                    "raw_file": raw_file,
+                    "raw_row": line,
+                    "note": note,
+                }
+            )
+    return out
+
+
+def _columns() -> list[str]:
+    from ..schema import COLUMN_NAMES
+
+    return list(COLUMN_NAMES)
