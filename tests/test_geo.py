@@ -41,3 +41,22 @@ def test_county_codes_carry_their_state_fips():
 def test_unknown_code_is_a_clear_error():
     with pytest.raises(geo.UnknownPlaceError, match="US-CA-atlantis"):
         geo.place("US-CA-atlantis")
+
+
+def test_countries_by_alpha3_and_alpha2():
+    assert geo.place("AGO").name == "Angola" and geo.place("AGO").level == "country"
+    assert geo.country_from_alpha2("NA").code == "NAM"  # NA is Namibia, never missing
+    assert geo.place("XKX").name == "Kosovo"
+    assert geo.place("USA").name == "United States"  # our own name wins
+    assert geo.is_valid("NAM", "country", "Namibia")
+    with pytest.raises(geo.UnknownPlaceError):
+        geo.place("XYZ")
+
+
+def test_states_and_agencies():
+    assert geo.state_by_usps("ne").name == "Nebraska"
+    assert geo.state_fips("US-CA") == "06"
+    a = geo.agency("US-MD", "MD0130000", "Harford County Sheriff's Office")
+    assert a.code == "US-MD-ori-MD0130000" and a.level == "agency"
+    assert geo.is_valid(a.code, "agency", a.name)
+    assert not geo.is_valid("US-ZZ-ori-MD0130000", "agency", "x")

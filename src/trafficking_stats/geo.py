@@ -205,13 +205,16 @@ class UnknownPlaceError(TraffickingStatsError, KeyError):
 
 
 def place(code: str) -> Place:
-    """Return the :class:`Place` for ``code``; raise :class:`UnknownPlaceError` if it is not known."""
-    try:
-        return PLACES[code]
-    except KeyError:
-        raise UnknownPlaceError(
-            f"unknown geo_code {code!r}; known codes are listed in trafficking_stats.geo"
-        ) from None
+    """Return the :class:`Place` for ``code``; raise :class:`UnknownPlaceError` if it is not known.
+
+    Countries are any ISO 3166-1 alpha-3 code (plus ``XKX``); agencies are not listed: see :func:`agency`.
+    """
+    p = PLACES.get(code)
+    if p is None and len(code) == 3 and code.isupper():
+        p = _countries().get(code)
+    if p is None:
+        raise UnknownPlaceError(f"unknown geo_code {code!r}; known codes are listed in trafficking_stats.geo")
+    return p
 
 
 def level(code: str) -> str:

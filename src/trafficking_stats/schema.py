@@ -402,12 +402,10 @@ def _traceable(df: pd.DataFrame) -> pd.Series:
 
 
 def _geo_ok(df: pd.DataFrame) -> pd.Series:
-    def one(code: object, lvl: object, nm: object) -> bool:
-        return geo.is_valid(str(code), str(lvl), str(nm))
-
-    return pd_bool(
-        [one(c, lv, n) for c, lv, n in zip(df["geo_code"], df["geo_level"], df["geo_name"], strict=True)], df
-    )
+    cols = [df[c].astype("str") for c in ("geo_code", "geo_level", "geo_name")]
+    triples = list(zip(*cols, strict=True))
+    valid = {t: geo.is_valid(*t) for t in set(triples)}  # checked once per distinct place
+    return pd_bool([valid[t] for t in triples], df)
 
 
 def pd_bool(values: list[bool], df: pd.DataFrame) -> pd.Series:
