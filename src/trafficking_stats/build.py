@@ -214,21 +214,24 @@ def find_conflicts(counts: pd.DataFrame) -> pd.DataFrame:
     parts = []
     if len(counts):
         df = counts.copy()
-        df["_start"] = df["period_start"].dt.strftime("%Y-%m-%d")
-        df["_end"] = df["period_end"].dt.strftime("%Y-%m-%d")
-        key = ["metric", "geo_code", "_start", "_end", "breakdown"]
-        for k, g in df.groupby([df[c].astype("str") for c in key], sort=True, observed=True):
-            sig = set(
-                zip(
-                    g["qualifier"].astype("str"),
-                    g["value"].astype("str"),
-                    g["value_low"].astype("str"),
-                    g["value_high"].astype("str"),
-                    strict=True,
-                )
-            )
-            if len(g) > 1 and len(sig) > 1:
-                parts.append(g.assign(conflict_id="|".join(k), rule="same_key"))
+        key_cols = [
+            df["metric"].astype("str"),
+            df["geo_code"].astype("str"),
+            df["period_start"].dt.strftime("%Y-%m-%d"),
+            df["period_end"].dt.strftime("%Y-%m-%d"),
+            df["breakdown"].astype("str"),
+        ]
+        key = key_cols[0].str.cat(key_cols[1:], sep="|")
+        sig = (
+            df["qualifier"]
+            .astype("str")
+            .str.cat([df[c].astype("str") for c in ("value", "value_low", "value_high")], sep="|")
+        )
+        stats = pd.DataFrame({"key": key, "sig": sig}).groupby("key")["sig"].agg(["size", "nunique"])
+        conflicted = stats.index[(stats["size"] > 1) & (stats["nunique"] > 1)]
+        hit = key.isin(set(conflicted))
+        for k, g in df[hit].groupby(key[hit], sort=True):
+            parts.append(g.assign(conflict_id=k, rule="same_key"))
         same_key_sets = {frozenset(g["figure_id"]) for g in parts}
         declared = df[df["conflict_group"].notna()]
         for k, g in declared.groupby(declared["conflict_group"].astype("str"), sort=True):

@@ -42,6 +42,14 @@ class Place:
 
 _PLACES: tuple[Place, ...] = (
     Place("world", "world", "World", None, "All countries covered by the reporting body."),
+    Place(
+        "world-ctdc",
+        "region",
+        "CTDC dataset coverage",
+        "world",
+        "All countries with victim registrations in the Counter-Trafficking Data Collaborative's dataset "
+        "(the records its contributing organisations shared), not the whole world.",
+    ),
     Place("USA", "country", "United States", "world"),
     Place("GBR", "country", "United Kingdom", "world"),
     Place(

@@ -489,8 +489,10 @@ def _breakdown_ok(text: object) -> bool:
 def _where(df: pd.DataFrame, idx: object) -> tuple[str | None, int | None]:
     f = df.at[idx, "raw_file"] if "raw_file" in df.columns else None
     r = df.at[idx, "raw_row"] if "raw_row" in df.columns else None
-    f = None if f is None or f != f else str(f)
-    r = None if r is None or r != r else int(r)
+    import pandas as pd
+
+    f = None if f is None or bool(pd.isna(f)) else str(f)
+    r = None if r is None or bool(pd.isna(r)) else int(r)
     return f, r
 
 

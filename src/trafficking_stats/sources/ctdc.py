@@ -1,0 +1,710 @@
+"""CTDC: the Counter-Trafficking Data Collaborative's victim-level Global Dataset, as yearly counts.
+
+One input record is one registered victim of trafficking (a case record). The loader counts records per
+year of registration and country of exploitation and writes ``victims_identified`` rows (unit
+``persons``). It reads two layouts, told apart by the header (line 1; names compared case-insensitively):
+
+* **k-anonymised Global Dataset** (63 columns, codebook v6.0 and the 2018 data dictionary): it has a
+  ``Datasource`` column (``Case Management`` / ``Hotline``, compared case-insensitively) and
+  ``majorityStatus``. Missing is ``-99``; ``Unknown`` (hotline records) is missing-like too. Countries are
+  ISO 3166-1 alpha-2 where ``NA`` is Namibia (never missing), ``00`` is "Unknown Country" (dictionary)
+  and ``ZZ`` is "unknown" (codebook v6.0). Age bands are written ``18--20``.
+* **Global Synthetic Dataset, 2024 layout** (27 columns, codebook v2 of February 2024): no
+  ``Datasource`` column, and one of its own columns (``traffickMonths``, ``meansThreats``, ...).
+  Missing is ``NULL`` or an empty cell; countries are ISO 3166-1 alpha-3; gender is ``Woman`` / ``Man`` /
+  ``Trans/Transgender/NonConforming``; age bands are written ``0—8`` (em dash); flags are ``1`` or NULL.
+
+Any other header raises :class:`~trafficking_stats.errors.SourceFormatError` (file, line 1, column).
+Only the columns needed are read (pyarrow's CSV reader, every value as dictionary-encoded text, no
+missing-value conversion, so ``NA`` stays Namibia), which keeps a 1,000,000-record file well under half
+the time and memory of reading it whole (``benchmarks/ctdc_load.py``). Consequences: a byte that is not
+UTF-8 is reported (with its line) only in a column that is read; a row with the wrong number of fields
+is quarantined; line breaks inside quoted values are not supported (none occur in CTDC files).
+
+Rows written, per year of registration (``calendar_year``):
+
+* ``geo_code`` ``world-ctdc`` (the dataset's coverage, not the world: CTDC holds the registrations of its
+  contributing organisations): every record of the year, including those whose country of exploitation is
+  missing (``-99``, NULL, empty, ``Unknown``), unknown (``00``, ``ZZ``) or a former code without a
+  current country (``AN`` Netherlands Antilles, ``ZR`` Zaire, both in the 2018 dictionary's lookup);
+* one row set per known country of exploitation, counting only records with that country. So the
+  country rows of a year add up to the world row only when no record lacks a country.
+
+For each place and year: ``breakdown`` ``total``; ``sex=female|male|transgender`` (the ``gender``
+column: ``Female``/``Woman``, ``Male``/``Man``, ``Transgender/NonConforming``/``Trans/...``); ``age=0_8``,
+``age=9_17``, ``age=18_20``, ``age=21_23``, ``age=24_26``, ``age=27_29``, ``age=30_38``, ``age=39_47``,
+``age=48_plus`` (``ageBroad``, separators ``--``, ``—``, ``–`` or ``-``); ``exploitation=sexual`` (flag
+``isSexualExploit`` or ``isSexAndLabour`` is 1), ``exploitation=labour`` (``isForcedLabour`` or
+``isSexAndLabour``), ``exploitation=other`` (``isOtherExploit``, ``isForcedMarriage``,
+``isForcedMilitary``, ``isOrganRemoval`` or ``isSlaveryAndPractices``, those present); and, in the
+k-anonymised layout only, ``source=case_management`` (``Datasource`` ``Case Management``: IOM's and,
+per codebook v6.0, Liberty Asia's case records) and ``source=hotline`` (``Hotline``: Polaris). A record
+with a missing value adds to no row of that breakdown; one person can have several forms of exploitation, so exploitation rows do not add up to the
+total (nor do the other breakdowns, because of missing values). Only non-zero cells are written: a
+breakdown value absent for a place and year had no record. Duplicate rows are separate people (k-
+anonymity generalises records until several look alike) and are all counted.
+
+Row accounting (``read == used + quarantined + skipped``), every record read is:
+
+* used: counted in the aggregates above;
+* skipped by the rule ``year_missing``: ``yearOfRegistration`` is a missing marker, so the record
+  belongs to no year;
+* quarantined, with its line, column, text and reason (the first problem found, in this order): a row
+  whose number of fields differs from the header's; a year that is not a 4-digit year or lies outside
+  2002..the current year (IOM's records start in 2002); a country of exploitation that is no ISO code
+  of the layout's kind (nor a missing/unknown/former code above); a gender, age band, data source or
+  exploitation flag value outside the codebook's values.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import geo
+from ..errors import Problem, SourceFormatError
+from ..geo import UnknownPlaceError
+from ..paths import relative_to_root
+from .base import QUARANTINE_COLUMNS, LoadResult, SourceInfo, figure_id
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+INFO = SourceInfo(
+    id="ctdc",
+    publisher="Counter-Trafficking Data Collaborative (CTDC; IOM with Polaris and Liberty Shared)",
+    reporter_type="intergovernmental",
+    home_page="https://www.ctdatacollaborative.org/",
+    licence="CTDC terms of use (https://www.ctdatacollaborative.org/terms-use); attribution "
+    '"Counter-Trafficking Data Collaborative (CTDC)"',
+    years="year of registration: the year the person was registered and assisted by IOM or an NGO "
+    "partner, or the year Polaris's hotline first received a report of the person's situation",
+    description="Victim-level CTDC Global Dataset (k-anonymised, 63 columns) or Global Synthetic Dataset "
+    "(2024 layout), counted per year of registration and country of exploitation.",
+    download_url=None,
+    sha256=None,
+    bulk_patterns=(
+        "ctdc/human_trafficking.csv",
+        "ctdc/The Global Dataset*.csv",
+        "ctdc/the_global_k_anon_dataset*.csv",
+        "ctdc/CTDC_global_synthetic_data_v*.csv",
+    ),
+    citation="ctdc-global-dataset",
+    title="CTDC Global Dataset (victim case records)",
+)
+
+REPORTER = "Counter-Trafficking Data Collaborative (IOM, Polaris, Liberty Shared)"
+METRIC = "victims_identified"
+FIRST_YEAR = 2002
+
+#: Missing-like values of every column, compared after strip + lower-case (never ``na``: Namibia).
+MISSING: frozenset[str] = frozenset({"", "-99", "null", "unknown"})
+#: Country codes meaning "unknown country" in the k-anonymised layout (dictionary ``00``, codebook ``ZZ``).
+UNKNOWN_COUNTRY: frozenset[str] = frozenset({"00", "ZZ"})
+#: Former ISO codes in the 2018 dictionary's country lookup with no current country: counted in the world
+#: row only.
+FORMER_COUNTRY: dict[str, str] = {"AN": "Netherlands Antilles (until 2010)", "ZR": "Zaire (until 1997)"}
+
+SEX: dict[str, str] = {
+    "female": "female",
+    "woman": "female",
+    "male": "male",
+    "man": "male",
+    "transgender/nonconforming": "transgender",
+    "trans/transgender/nonconforming": "transgender",
+}
+AGE_BANDS: tuple[str, ...] = ("0_8", "9_17", "18_20", "21_23", "24_26", "27_29", "30_38", "39_47", "48_plus")
+SOURCE: dict[str, str] = {"case management": "case_management", "hotline": "hotline"}
+
+#: The place of the all-records rows: the dataset's coverage (geo region ``world-ctdc``), never ``world``,
+#: so that CTDC's registrations are not set beside worldwide counts such as the TIP report's.
+COVERAGE = "world-ctdc"
+EXPLOITATION: dict[str, tuple[str, ...]] = {
+    "sexual": ("isSexualExploit", "isSexAndLabour"),
+    "labour": ("isForcedLabour", "isSexAndLabour"),
+    "other": (
+        "isOtherExploit",
+        "isForcedMarriage",
+        "isForcedMilitary",
+        "isOrganRemoval",
+        "isSlaveryAndPractices",
+    ),
+}
+REQUIRED_FLAGS: tuple[str, ...] = ("isForcedLabour", "isSexualExploit", "isOtherExploit")
+_TRUE = frozenset({"1", "1.0", "true"})
+_FALSE = frozenset({"0", "0.0", "false"})
+
+#: Columns only the 2024 synthetic layout has (any one identifies it, with no ``Datasource``).
+SYNTHETIC_MARKERS: tuple[str, ...] = (
+    "traffickMonths",
+    "meansDebtBondageEarnings",
+    "meansThreats",
+    "meansAbusePsyPhySex",
+    "meansDenyBasicNeeds",
+)
+
+_NOTE_BASE = (
+    "CTDC registered victim records (IOM and NGO case management, Polaris hotline reports), counted by "
+    "year of registration; not a measure of prevalence: they show where contributors work and record "
+    "cases. Duplicate records are separate people and are all counted."
+)
+_NOTE_KANON = (
+    " k-anonymised Global Dataset: records with rare combinations of attributes were removed before "
+    "release (codebook v6.0: about 47,000 of nearly 80,000), so counts are below the records CTDC holds."
+)
+_NOTE_SYNTH = (
+    " Global Synthetic Dataset: synthetic records generated with differential privacy; they are not "
+    "actual individuals and their counts approximate those of the original records."
+)
+_NOTE_WORLD = (
+    " World: all records of the year, including those whose country of exploitation is missing, unknown "
+    "or a former code (AN, ZR); country rows count only known countries."
+)
+_NOTE_EXPLOIT = (
+    " A person can have several forms of exploitation, so exploitation rows do not add up to the total."
+)
+_NOTE_SOURCE = (
+    " 'Case Management' records are IOM's and, since 2016, NGO partners' (Liberty Shared VCMS); "
+    "'Hotline' records are Polaris's US hotline reports (unverified)."
+)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One of the two CTDC layouts: its name, country code kind and the header names of the columns read."""
+
+    name: str  # "k_anonymised" or "synthetic_2024"
+    alpha: int  # 2 or 3: ISO 3166-1 alpha-2 or alpha-3 country codes
+    columns: dict[str, str]  # role -> header name as written in the file
+    n_fields: int
+
+
+def _problem(name: str, line: int | None, column: str | None, message: str) -> SourceFormatError:
+    return SourceFormatError(Problem(name, line, column, message))
+
+
+def _read_header(path: Path) -> list[str]:
+    """The header (line 1) of ``path`` as a list of names; clear errors for empty, binary or non-UTF-8."""
+    name = str(path)
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+        while b"\n" not in head:
+            more = fh.read(1 << 16)
+            if not more:
+                break
+            head += more
+    if not head.strip():
+        raise _problem(name, None, None, "file is empty")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _problem(name, 1, None, "file is UTF-16; expected UTF-8 CSV text")
+    first = head.split(b"\n", 1)[0].rstrip(b"\r")
+    if b"\x00" in first:
+        raise _problem(name, 1, None, "file contains NUL bytes; expected UTF-8 CSV text")
+    try:
+        text = first.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise _problem(
+            name, 1, None, f"byte {first[exc.start]:#04x} is not UTF-8; expected UTF-8 CSV text"
+        ) from None
+    return [h.strip() for h in next(csv.reader([text]))]
+
+
+def detect_layout(header: list[str], name: str = "<input>") -> Layout:
+    """Tell the layout from the header names; raise SourceFormatError (line 1, column) for neither."""
+    by_lower: dict[str, str] = {}
+    for h in header:
+        if h.lower() in by_lower:
+            raise _problem(name, 1, h, "duplicated column name in the header")
+        by_lower[h.lower()] = h
+    shown = ", ".join(repr(h) for h in header[:12]) + (", ..." if len(header) > 12 else "")
+    if "yearofregistration" not in by_lower:
+        raise _problem(
+            name,
+            1,
+            "yearOfRegistration",
+            "not a CTDC Global Dataset header: expected a 'yearOfRegistration' column with 'Datasource' "
+            f"(k-anonymised, 63 columns) or 'traffickMonths' (synthetic 2024); found {shown}",
+        )
+    if "datasource" in by_lower:
+        layout, alpha, roles = "k_anonymised", 2, ["Datasource"]
+        flags = [f for fs in EXPLOITATION.values() for f in fs]
+        if "majoritystatus" not in by_lower:
+            raise _problem(
+                name,
+                1,
+                "majorityStatus",
+                "header has 'Datasource' (k-anonymised Global Dataset) but no 'majorityStatus' column; "
+                f"found {shown}",
+            )
+    elif any(m.lower() in by_lower for m in SYNTHETIC_MARKERS):
+        layout, alpha, roles = "synthetic_2024", 3, []
+        flags = list(REQUIRED_FLAGS)
+    else:
+        raise _problem(
+            name,
+            1,
+            "Datasource",
+            "header is neither CTDC layout: expected 'Datasource' (k-anonymised Global Dataset, 63 "
+            "columns) or one of " + ", ".join(repr(m) for m in SYNTHETIC_MARKERS) + " (Global Synthetic "
+            f"Dataset, 2024 layout); found {shown}",
+        )
+    required = ["yearOfRegistration", "gender", "ageBroad", "CountryOfExploitation", *REQUIRED_FLAGS, *roles]
+    missing = [c for c in required if c.lower() not in by_lower]
+    if missing:
+        raise SourceFormatError(
+            [
+                Problem(name, 1, c, f"required column is missing ({layout} layout; found {shown})")
+                for c in missing
+            ]
+        )
+    columns = {c: by_lower[c.lower()] for c in dict.fromkeys([*required, *flags]) if c.lower() in by_lower}
+    return Layout(layout, alpha, columns, len(header))
+
+
+# --------------------------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Column:
+    """One column read as dictionary-encoded text: per-record codes into ``categories``."""
+
+    codes: np.ndarray
+    categories: list[str]
+
+
+def _read_columns(path: Path, header: list[str], layout: Layout) -> tuple[dict[str, _Column], int, list[str]]:
+    """Read the layout's columns; return them by role, the number of good rows and the bad rows' text."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    name = str(path)
+    invalid: list[str] = []
+
+    def on_invalid(row: object) -> str:
+        invalid.append(row.text)  # type: ignore[attr-defined]
+        return "skip"
+
+    names = [f"c{i}" for i in range(len(header))]  # positional names: the header is already checked
+    pos = {h: i for i, h in enumerate(header)}
+    wanted = {role: names[pos[col]] for role, col in layout.columns.items()}
+    text = pa.dictionary(pa.int32(), pa.string())
+    try:
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 22),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=list(wanted.values()),
+                column_types={c: text for c in wanted.values()},
+                null_values=[],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        if "utf8" in str(exc).lower() or isinstance(exc, UnicodeDecodeError):
+            from ._csvfile import read_text
+
+            read_text(path)  # raises SourceFormatError naming the line of the first bad byte
+        raise _problem(name, None, None, f"cannot read as CSV: {exc}") from None
+    out = {}
+    for role, col in wanted.items():
+        cat = table.column(col).to_pandas()
+        out[role] = _Column(cat.cat.codes.to_numpy(), [str(c) for c in cat.cat.categories])
+    return out, table.num_rows, invalid
+
+
+def _line_numbers(path: Path, n_fields: int) -> tuple[list[int], list[tuple[int, str, int]]]:
+    """Physical line numbers of the good records (in order), and (line, text, fields) of the rows with a
+    wrong number of fields.
+
+    Mirrors the fast reader: blank lines are not records, one physical line is one record (the reader
+    does not allow line breaks inside quoted values). Only called when something is quarantined.
+    """
+    good: list[int] = []
+    bad: list[tuple[int, str, int]] = []
+    with open(path, "rb") as fh:
+        fh.readline()
+        for lineno, raw in enumerate(fh, start=2):
+            line = raw.rstrip(b"\r\n")
+            if not line:
+                continue
+            if b'"' in line:
+                n = len(next(csv.reader([line.decode("utf-8", "replace")])))
+            else:
+                n = line.count(b",") + 1
+            if n == n_fields:
+                good.append(lineno)
+            else:
+                bad.append((lineno, line.decode("utf-8", "replace"), n))
+    return good, bad
+
+
+# --------------------------------------------------------------------------------------------------------
+# Mapping the (few) distinct values of each column
+# --------------------------------------------------------------------------------------------------------
+
+
+def _norm(text: str) -> str:
+    return text.strip().lower()
+
+
+def _year(text: str, last_year: int) -> int | str | None:
+    """A year, None for a missing marker, or the reason it cannot be right."""
+    t = _norm(text)
+    if t in MISSING:
+        return None
+    m = re.fullmatch(r"(\d{4})(\.0+)?", t)
+    if not m:
+        return "not a year (expected YYYY)"
+    y = int(m.group(1))
+    if not FIRST_YEAR <= y <= last_year:
+        return f"year {y} is outside {FIRST_YEAR}..{last_year} (CTDC records start in {FIRST_YEAR})"
+    return y
+
+
+def _country(text: str, alpha: int) -> geo.Place | str | None:
+    """A country Place, None for missing/unknown/former codes, or the reason the code does not exist."""
+    t = text.strip()
+    if t.lower() in MISSING:
+        return None
+    code = t.upper()
+    if alpha == 2:
+        if code in UNKNOWN_COUNTRY or code in FORMER_COUNTRY:
+            return None
+        if len(code) == 2:
+            try:
+                return geo.country_from_alpha2(code)
+            except UnknownPlaceError:
+                pass
+        return f"{t!r} is not an ISO 3166-1 alpha-2 country code"
+    if len(code) == 3:
+        try:
+            return geo.country(code)
+        except UnknownPlaceError:
+            pass
+    return f"{t!r} is not an ISO 3166-1 alpha-3 country code"
+
+
+def _age(text: str) -> str | bool | None:
+    """An age slug, None for missing, False for a value outside the bands."""
+    t = _norm(text)
+    if t in MISSING:
+        return None
+    t = re.sub(r"\s*(--|—|–|-)\s*", "_", t).replace("+", "_plus")
+    return t if t in AGE_BANDS else False
+
+
+def _lookup(values: list[str], fn, vocab: Sequence[object]) -> tuple[np.ndarray, dict[int, str]]:  # type: ignore[no-untyped-def]
+    """Map each category through ``fn`` to an index into ``vocab`` (-1 = missing); collect bad ones.
+
+    ``fn`` returns a vocabulary item, None (missing) or a reason string / False (bad value).
+    """
+    import numpy as np
+
+    index = {v: i for i, v in enumerate(vocab)}
+    lut = np.full(len(values) + 1, -1, dtype=np.int16)
+    bad: dict[int, str] = {}
+    for i, v in enumerate(values):
+        r = fn(v)
+        if r is None:
+            continue
+        if r is False or r not in index:
+            bad[i] = r if isinstance(r, str) else "unrecognised value"
+            continue
+        lut[i] = index[r]
+    return lut, bad
+
+
+# --------------------------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------------------------
+
+
+def _vintage(path: Path, layout: Layout, last_year: int | None) -> tuple[str, str]:
+    """The edition label and a short figure_id tag, from the file name (date or version) when it has one."""
+    stem = path.stem
+    if layout.name == "synthetic_2024":
+        m = re.search(r"v(\d{4})", stem)
+        if m:
+            return f"Global Synthetic Dataset v{m.group(1)}", f"synthetic-v{m.group(1)}"
+        return f"Global Synthetic Dataset (2024 layout), registrations to {last_year}", "synthetic"
+    for fmt, rx in (("%d %b %Y", r"\d{1,2} [A-Za-z]{3} \d{4}"), ("%d %B %Y", r"\d{1,2} [A-Za-z]+ \d{4}")):
+        m = re.search(rx, stem)
+        if m:
+            try:
+                d = dt.datetime.strptime(m.group(0), fmt).date().isoformat()
+            except ValueError:
+                continue
+            return f"Global Dataset (k-anonymised) {d}", f"kanon-{d}"
+    m = re.search(r"(\d{4})-(\d{2})-(\d{2})", stem)
+    if m:
+        return f"Global Dataset (k-anonymised) {m.group(0)}", f"kanon-{m.group(0)}"
+    return f"Global Dataset (k-anonymised), registrations to {last_year}", "kanon"
+
+
+def load(path: Path) -> LoadResult:
+    """Count CTDC victim records per year of registration, country of exploitation and breakdown.
+
+    Returns ``victims_identified`` rows (unit ``persons``, exact counts of records; ``raw_row`` NA because
+    each figure aggregates many records) for the place ``world`` and each known country, with the
+    breakdowns described in the module docstring. Records with an impossible year or country code or an
+    unknown category are quarantined with their line; records without a year are skipped
+    (``year_missing``). A header that is neither CTDC layout raises
+    :class:`~trafficking_stats.errors.SourceFormatError`.
+    """
+    import numpy as np
+
+    path = Path(path)
+    name = str(path)
+    raw_file = relative_to_root(path)
+    header = _read_header(path)
+    layout = detect_layout(header, name)
+    cols, n, invalid = _read_columns(path, header, layout)
+    last_year = dt.date.today().year
+
+    # Per-record reasons for quarantine: (role, index into categories -> reason), checked in this order.
+    bad_masks: list[tuple[str, np.ndarray, np.ndarray, dict[int, str]]] = []
+
+    def mapped(role: str, fn, vocab: Sequence[object]) -> np.ndarray:  # type: ignore[no-untyped-def]
+        c = cols[role]
+        lut, bad = _lookup(c.categories, fn, vocab)
+        codes = c.codes.astype(np.int32, copy=False)
+        if bad:
+            badlut = np.zeros(len(c.categories) + 1, dtype=bool)
+            badlut[list(bad)] = True
+            bad_masks.append((role, badlut[codes], codes, bad))
+        return lut[codes]
+
+    year_cats = cols["yearOfRegistration"].categories
+    year_vals = sorted({y for y in (_year(t, last_year) for t in year_cats) if isinstance(y, int)})
+    year_missing_cat = np.array([_year(t, last_year) is None for t in year_cats] + [False])
+    yi = mapped("yearOfRegistration", lambda t: _year(t, last_year), year_vals)
+    no_year = year_missing_cat[cols["yearOfRegistration"].codes]
+
+    country_of = {t: _country(t, layout.alpha) for t in cols["CountryOfExploitation"].categories}
+    found = {p.code: p for p in country_of.values() if isinstance(p, geo.Place)}
+    places = [found[k] for k in sorted(found)]
+
+    def country(t: str) -> object:
+        r = country_of[t]
+        return r.code if isinstance(r, geo.Place) else r  # code, None (unknown) or the reason
+
+    ci = mapped("CountryOfExploitation", country, [p.code for p in places])
+    sex_vocab = ["female", "male", "transgender"]
+    si = mapped("gender", lambda t: None if _norm(t) in MISSING else SEX.get(_norm(t), False), sex_vocab)
+    ai = mapped("ageBroad", _age, list(AGE_BANDS))
+    src_vocab = list(dict.fromkeys(SOURCE.values()))
+    if "Datasource" in cols:
+        di = mapped(
+            "Datasource", lambda t: None if _norm(t) in MISSING else SOURCE.get(_norm(t), False), src_vocab
+        )
+    else:
+        di = None
+
+    def flag(t: str) -> object:
+        v = _norm(t)
+        if v in _TRUE:
+            return "1"
+        if v in _FALSE or v in MISSING:
+            return None
+        return False
+
+    flags = {role: mapped(role, flag, ["1"]) >= 0 for role in cols if role.startswith("is")}
+
+    # Quarantine: first reason per record, in the order the checks were registered.
+    quarantined = np.zeros(n, dtype=bool)
+    q_rows: list[tuple[int, str, str, str]] = []  # (record index, column, text, reason)
+    for role, mask, codes, bad in bad_masks:
+        new = mask & ~quarantined
+        for idx in np.flatnonzero(new):
+            k = int(codes[idx])
+            reason = bad[k]
+            if role not in ("yearOfRegistration", "CountryOfExploitation"):
+                reason = f"{reason}: not one of the codebook's {role} values"
+            q_rows.append((int(idx), layout.columns[role], cols[role].categories[k], reason))
+        quarantined |= new
+    skipped = no_year & ~quarantined
+    used = ~quarantined & ~skipped
+
+    # Aggregate: counts[year, place, slot], place 0 = world, slot 0 = total.
+    slots: list[str] = ["total"]
+    slots += [f"sex={s}" for s in sex_vocab]
+    slots += [f"age={a}" for a in AGE_BANDS]
+    slots += [f"exploitation={e}" for e in EXPLOITATION]
+    if di is not None:
+        slots += [f"source={s}" for s in src_vocab]
+    ny, ng, nb = len(year_vals), len(places) + 1, len(slots)
+    counts = np.zeros(ny * ng * nb, dtype=np.int64)
+    y_u = yi[used].astype(np.int64)
+    c_u = ci[used].astype(np.int64)
+
+    def add(slot: np.ndarray | int, where: np.ndarray | None = None) -> None:
+        yy, cc, ss = y_u, c_u, slot
+        if where is not None:
+            yy, cc = y_u[where], c_u[where]
+            ss = slot[where] if isinstance(slot, np.ndarray) else slot
+        base = yy * ng * nb + ss
+        counts[:] += np.bincount(base, minlength=counts.size)  # world
+        k = cc >= 0
+        counts[:] += np.bincount(base[k] + (cc[k] + 1) * nb, minlength=counts.size)
+
+    add(np.zeros(len(y_u), dtype=np.int64))
+    off = 1
+    for arr, width in ((si, len(sex_vocab)), (ai, len(AGE_BANDS))):
+        a = arr[used].astype(np.int64)
+        add(a + off, a >= 0)
+        off += width
+    for roles in EXPLOITATION.values():
+        m = np.zeros(len(y_u), dtype=bool)
+        for r in roles:
+            if r in flags:
+                m |= flags[r][used]
+        add(off, m)
+        off += 1
+    if di is not None:
+        a = di[used].astype(np.int64)
+        add(a + off, a >= 0)
+
+    rows = _rows(counts.reshape(ny, ng, nb), year_vals, places, slots, layout, path)
+    quarantine = _quarantine(q_rows, n, invalid, path, layout.n_fields, raw_file)
+    return LoadResult(
+        source=INFO.id,
+        raw_file=raw_file,
+        read=n + len(invalid),
+        rows=rows,
+        quarantine=quarantine,
+        skipped={"year_missing": int(skipped.sum())} if skipped.any() else {},
+        used=int(used.sum()),
+    )
+
+
+def _rows(
+    counts: np.ndarray,
+    years: list[int],
+    places: list[geo.Place],
+    slots: list[str],
+    layout: Layout,
+    path: Path,
+) -> pd.DataFrame:
+    """The normalized rows for the non-zero cells of ``counts[year, place, slot]``."""
+    import numpy as np
+    import pandas as pd
+
+    from ..schema import COLUMN_NAMES
+
+    world = geo.place(COVERAGE)
+    geos = [world, *places]
+    yi, gi, bi = np.nonzero(counts)
+    vintage, tag = _vintage(path, layout, years[-1] if years else None)
+    if not len(yi):
+        return pd.DataFrame(columns=list(COLUMN_NAMES))
+    value = counts[yi, gi, bi].astype("float64")
+    year = np.asarray(years, dtype=np.int64)[yi]
+    codes = np.asarray([g.code for g in geos], dtype=object)
+    layout_note = _NOTE_BASE + (_NOTE_KANON if layout.name == "k_anonymised" else _NOTE_SYNTH)
+    slot_note = [
+        {"exploitation": _NOTE_EXPLOIT, "source": _NOTE_SOURCE}.get(s.split("=")[0], "") for s in slots
+    ]
+    notes = {
+        (w, b): layout_note + (_NOTE_WORLD if w else "") + slot_note[b]
+        for w in (0, 1)
+        for b in range(len(slots))
+    }
+    note = [notes[int(g == 0), b] for g, b in zip(gi.tolist(), bi.tolist(), strict=True)]  # shared strings
+    geo_slug = {g.code: figure_id(g.code) for g in geos}
+    slot_slug = [figure_id(s) for s in slots]
+    metric_slug = figure_id(METRIC)
+    fid = [
+        f"{tag}-{y}-{geo_slug[codes[g]]}-{metric_slug}-{slot_slug[b]}"
+        for y, g, b in zip(year.tolist(), gi.tolist(), bi.tolist(), strict=True)
+    ]
+    df = pd.DataFrame(
+        {
+            "dataset": INFO.id,
+            "figure_id": fid,
+            "reporter": REPORTER,
+            "reporter_type": INFO.reporter_type,
+            "geo_level": np.asarray([g.level for g in geos], dtype=object)[gi],
+            "geo_code": codes[gi],
+            "geo_name": np.asarray([g.name for g in geos], dtype=object)[gi],
+            "period_start": [f"{y}-01-01" for y in year.tolist()],
+            "period_end": [f"{y}-12-31" for y in year.tolist()],
+            "period_kind": "calendar_year",
+            "year": pd.array(year, dtype="Int16"),
+            "metric": METRIC,
+            "breakdown": np.asarray(slots, dtype=object)[bi],
+            "value": pd.array(value, dtype="Float64"),
+            "qualifier": "exact",
+            "value_low": pd.array(value, dtype="Float64"),
+            "value_high": pd.array(value, dtype="Float64"),
+            "unit": "persons",
+            "vintage": vintage,
+            "citation": INFO.citation,
+            "quote": None,
+            "conflict_group": None,
+            "raw_file": relative_to_root(path),
+            "raw_row": pd.array([pd.NA] * len(yi), dtype="Int64"),
+            "note": note,
+        },
+        columns=list(COLUMN_NAMES),
+    )
+    for c in ("dataset", "figure_id", "reporter", "geo_code", "geo_name", "breakdown", "vintage", "citation"):
+        df[c] = df[c].astype("str")
+    return df
+
+
+def _quarantine(
+    q_rows: list[tuple[int, str, str, str]],
+    n_good: int,
+    invalid: list[str],
+    path: Path,
+    n_fields: int,
+    raw_file: str,
+) -> pd.DataFrame:
+    """Quarantine frame with each record's physical line (found by one scan, only when needed)."""
+    import pandas as pd
+
+    out: list[dict[str, object]] = []
+    if q_rows or invalid:
+        good, bad = _line_numbers(path, n_fields)
+        if len(bad) != len(invalid) or len(good) != n_good:
+            raise _problem(
+                str(path),
+                None,
+                None,
+                "cannot tell the line numbers of records: the file has line breaks inside quoted values",
+            )
+        for line, text, n in bad:
+            out.append(
+                {
+                    "dataset": INFO.id,
+                    "raw_file": raw_file,
+                    "raw_row": line,
+                    "column": "",
+                    "text": text[:200],
+                    "reason": f"expected {n_fields} fields (as in the header), found {n}",
+                }
+            )
+        for idx, column, text, reason in q_rows:
+            out.append(
+                {
+                    "dataset": INFO.id,
+                    "raw_file": raw_file,
+                    "raw_row": good[idx],
+                    "column": column,
+                    "text": text,
+                    "reason": reason,
+                }
+            )
+    q = pd.DataFrame(out, columns=list(QUARANTINE_COLUMNS))
+    q["raw_row"] = q["raw_row"].astype("Int64")
+    return q.sort_values("raw_row", kind="mergesort", ignore_index=True)
