@@ -30,19 +30,19 @@ Rows written, per year of registration (``calendar_year``):
 * one row set per known country of exploitation, counting only records with that country. So the
   country rows of a year add up to the world row only when no record lacks a country.
 
-For each place and year: ``breakdown`` ``total``; ``sex=female|male|transgender`` (the ``gender``
-column: ``Female``/``Woman``, ``Male``/``Man``, ``Transgender/NonConforming``/``Trans/...``); ``age=0_8``,
+For each place and year: ``breakdown`` ``total``; ``sex=female|male|transgender`` (the ``gender`` column:
+``Female``/``Woman``, ``Male``/``Man``, ``Transgender/NonConforming``/``Trans/...``); ``age=0_8``,
 ``age=9_17``, ``age=18_20``, ``age=21_23``, ``age=24_26``, ``age=27_29``, ``age=30_38``, ``age=39_47``,
 ``age=48_plus`` (``ageBroad``, separators ``--``, ``—``, ``–`` or ``-``); ``exploitation=sexual`` (flag
 ``isSexualExploit`` or ``isSexAndLabour`` is 1), ``exploitation=labour`` (``isForcedLabour`` or
-``isSexAndLabour``), ``exploitation=other`` (``isOtherExploit``, ``isForcedMarriage``,
-``isForcedMilitary``, ``isOrganRemoval`` or ``isSlaveryAndPractices``, those present); and, in the
-k-anonymised layout only, ``source=case_management`` (``Datasource`` ``Case Management``: IOM's and,
-per codebook v6.0, Liberty Asia's case records) and ``source=hotline`` (``Hotline``: Polaris). A record
-with a missing value adds to no row of that breakdown; one person can have several forms of exploitation, so exploitation rows do not add up to the
-total (nor do the other breakdowns, because of missing values). Only non-zero cells are written: a
-breakdown value absent for a place and year had no record. Duplicate rows are separate people (k-
-anonymity generalises records until several look alike) and are all counted.
+``isSexAndLabour``), ``exploitation=other`` (``isOtherExploit``, ``isForcedMarriage``, ``isForcedMilitary``,
+``isOrganRemoval`` or ``isSlaveryAndPractices``, those present); and, in the k-anonymised layout only,
+``source=case_management`` (``Datasource`` ``Case Management``: IOM's and, per codebook v6.0, Liberty Asia's
+case records) and ``source=hotline`` (``Hotline``: Polaris). A record with a missing value adds to no row of
+that breakdown; one person can have several forms of exploitation, so exploitation rows do not add up to the
+total (nor do the other breakdowns, because of missing values). Only non-zero cells are written: a breakdown
+value absent for a place and year had no record. Duplicate rows are separate people (k- anonymity
+generalises records until several look alike) and are all counted.
 
 Row accounting (``read == used + quarantined + skipped``), every record read is:
 
