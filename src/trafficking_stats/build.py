@@ -46,6 +46,11 @@ OUTPUT_FILES: tuple[str, ...] = (
     "manifest.json",
 )
 
+#: Geography levels loaded and validated but not written to data/processed: agency-level figures are
+#: nearly row-level copies of the publisher's file (and would triple its size); get them with
+#: ``trafficking-stats load fbi_cde FILE``.
+UNPUBLISHED_GEO_LEVELS: tuple[str, ...] = ("agency",)
+
 CONFLICT_KEY: tuple[str, ...] = ("metric", "geo_code", "period_start", "period_end", "breakdown")
 CONFLICT_COLUMNS: tuple[str, ...] = (
     "conflict_id",
@@ -435,7 +440,19 @@ def build(
             for r in ours.itertuples()
         ]
         raise BuildError(probs)
-    counts = sort_counts(schema.coerce(good))
+    good = schema.coerce(good)
+    unpublished = good["geo_level"].astype("str").isin(UNPUBLISHED_GEO_LEVELS)
+    not_published = {
+        f"{ds}:geo_level={lvl}": int(n)
+        for (ds, lvl), n in good[unpublished]
+        .groupby(["dataset", good["geo_level"].astype("str")])
+        .size()
+        .items()
+    }
+    counts = sort_counts(good[~unpublished])
+    for key, n in prev_manifest.get("not_published", {}).items():  # type: ignore[union-attr]
+        if key.split(":", 1)[0] in kept:
+            not_published[key] = n
     conflicts = find_conflicts(counts)
     n_by_citation = counts["citation"].value_counts()
     cit = citations.assign(n_figures=citations["citation"].map(n_by_citation).fillna(0).astype("int64"))
@@ -465,6 +482,7 @@ def build(
         "version": _version(),
         "inputs": inputs,
         "row_accounting": accounting,
+        "not_published": dict(sorted(not_published.items())),
         "totals": {
             "rows": len(counts),
             "quarantined": len(quarantine),
