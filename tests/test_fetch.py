@@ -106,3 +106,19 @@ def test_cli_fetch_from_local_server(server, tmp_path):
     assert res.returncode == 0, res.stderr
     assert f"sha256 {SHA} (verified against the pinned sha256)" in res.stdout
     assert (tmp_path / "published" / "HT_2013-2020.csv").read_bytes() == BODY
+
+
+def test_a_pinned_source_refuses_a_different_file_as_a_new_vintage(server, tmp_path):
+    from trafficking_stats.fetch import fetch
+
+    # the UNODC source pins the 2024-03 vintage; the local server serves a different file
+    with pytest.raises(FetchError, match="new vintage"):
+        fetch("unodc_glotip", url=f"{server}/HT_2013-2020.csv", cache=tmp_path)
+    assert not list((tmp_path / "unodc_glotip").iterdir())
+
+
+def test_a_source_without_url_says_so(tmp_path):
+    from trafficking_stats.fetch import fetch
+
+    with pytest.raises(FetchError, match="no download URL"):
+        fetch("published", cache=tmp_path)
