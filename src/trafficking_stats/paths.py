@@ -42,6 +42,16 @@ def citations_csv() -> Path:
     return raw_dir() / "citations.csv"
 
 
+def population_csv() -> Path:
+    """Resident population by place and year (US Census counts), each with a citation and quote."""
+    return raw_dir() / "population.csv"
+
+
+def population_citations_csv() -> Path:
+    """The documents the population table cites."""
+    return raw_dir() / "population_citations.csv"
+
+
 def notebooks_dir() -> Path:
     """The numbered notebooks."""
     return project_root() / "notebooks"
