@@ -26,8 +26,9 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 
 setup: $(STAMP) ## create .venv and install the package with its dev tools (idempotent)
 
-run: setup ## set up, then build data/processed/ from the committed raw files
+run: setup ## set up, build data/processed/ from the committed raw files, export the standard charts
 	$(BIN)/trafficking-stats build --strict
+	$(BIN)/trafficking-stats charts --out exports
 
 build: run ## alias of run
 

@@ -158,6 +158,9 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--sha256", default=None, help="expected sha256 (overrides the pinned one)")
     f.add_argument("--cache", type=Path, default=None, help="cache folder (default: user cache)")
     f.set_defaults(func=_cmd_fetch)
+    from .cli_charts import add_parser as _add_charts
+
+    _add_charts(sub)
     s = sub.add_parser("sources", help="list the sources with publisher, reporter type, years and licence")
     s.set_defaults(func=_cmd_sources)
     v = sub.add_parser("validate", help="validate a normalized CSV (default: data/processed/counts.csv)")

@@ -1,0 +1,92 @@
+"""Export time per chart, preset and format, with ratios to a plain matplotlib savefig in the same run.
+
+For each chart and preset the figure is drawn (house style, layout fitting) and saved in each format, as
+``trafficking_stats.charts.export`` does. The time of one exported file = drawing + saving that format
+(each format exported alone would pay the drawing once). Baseline: a minimal matplotlib figure (one line,
+same pixel size and dpi) saved in the same format, measured in the same run. Medians of ``--runs``
+repetitions. Target (issue 4): at most 0.5 s per chart, preset and format on this machine.
+
+    python benchmarks/export.py [--runs 3] [--chart NAME ...] [--preset P ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+
+def _median_time(fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main() -> None:
+    from matplotlib.figure import Figure
+
+    from trafficking_stats import read_counts
+    from trafficking_stats.charts import FORMATS, PRESETS, STANDARD_CHARTS, chart_info
+    from trafficking_stats.charts.describe import describe_info
+    from trafficking_stats.charts.export import figure_bytes
+    from trafficking_stats.charts.style import house_style
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--chart", action="append", choices=list(STANDARD_CHARTS))
+    ap.add_argument("--preset", action="append", choices=list(PRESETS))
+    args = ap.parse_args()
+    counts = read_counts()
+    charts = args.chart or list(STANDARD_CHARTS)
+    presets = args.preset or list(PRESETS)
+    STANDARD_CHARTS[charts[0]].build(counts, "web")  # warm caches (fonts, citations) before timing
+
+    def baseline(preset: str, fmt: str) -> float:
+        import io
+
+        p = PRESETS[preset]
+
+        def run() -> None:
+            fig = Figure(figsize=p.figsize, dpi=p.dpi)
+            fig.add_subplot().plot([1, 2, 3], [1, 3, 2])
+            fig.savefig(io.BytesIO(), format=fmt, dpi=p.dpi)
+
+        return _median_time(run, args.runs)
+
+    base = {(p, f): baseline(p, f) for p in presets for f in FORMATS}
+    print(
+        f"{'chart':28} {'preset':16} {'fmt':4} {'draw s':>7} {'save s':>7} {'total s':>8} {'baseline s':>10} "
+        f"{'ratio':>6}  target"
+    )
+    worst = 0.0
+    for name in charts:
+        spec = STANDARD_CHARTS[name]
+        for preset in presets:
+            draw = _median_time(lambda spec=spec, preset=preset: spec.build(counts, preset), args.runs)
+            fig = spec.build(counts, preset)
+            info = chart_info(fig)
+            desc = describe_info(info)
+            for fmt in FORMATS:
+                with house_style(PRESETS[preset]):
+                    save = _median_time(
+                        lambda fig=fig, fmt=fmt, info=info, desc=desc: figure_bytes(
+                            fig, fmt, info.title, desc
+                        ),
+                        args.runs,
+                    )
+                total = draw + save
+                worst = max(worst, total)
+                b = base[(preset, fmt)]
+                ok = "ok" if total <= 0.5 else "OVER 0.5 s"
+                print(
+                    f"{name:28} {preset:16} {fmt:4} {draw:7.3f} {save:7.3f} {total:8.3f} {b:10.3f} "
+                    f"{total / b:6.1f}  {ok}"
+                )
+    print(f"slowest file: {worst:.3f} s (target 0.5 s)")
+
+
+if __name__ == "__main__":
+    main()

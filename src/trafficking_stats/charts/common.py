@@ -1,0 +1,222 @@
+"""Helpers shared by the chart functions: row selection, conflict and verdict sentences, axes finishing."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .labels import breakdown_label as _bl
+from .labels import citation_info, number, qualified
+from .style import MUTED, Sizes, wrap
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+SUPERSCRIPTS = "¹²³⁴⁵⁶⁷⁸⁹"
+
+
+def yearly(counts: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose period is one whole year (``year`` set)."""
+    return counts[counts["year"].notna()]
+
+
+def publisher_short(citation: str) -> str:
+    """The publisher of ``citation`` without its parenthesised part: ``The Fresno Bee (via Yahoo)`` -> ..."""
+    import re
+
+    full = citation_info(citation).publisher
+    acronym = re.match(r"^[^,(]*\(([A-Z][A-Za-z/-]{1,10})\)", full)  # "Federal Bureau ... (FBI), ..." -> FBI
+    if acronym and "/" not in acronym.group(1):
+        return acronym.group(1)
+    p = full.split(" (")[0].split(",")[0].strip()
+    return p.removeprefix("The ") or citation
+
+
+def figure_words(row: pd.Series | object) -> str:
+    """``over 230`` / ``106`` / ``withheld (between 0 and 4)`` for one table row."""
+    return qualified(row.qualifier, row.value, row.value_low, row.value_high)[1]  # type: ignore[attr-defined]
+
+
+def values_sentence(rows: pd.DataFrame) -> str:
+    """``14 in 2020, 27 in 2021 and 35 in 2022`` for rows with a year."""
+    parts = [f"{figure_words(r)} in {int(r.year)}" for r in rows.itertuples()]
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def conflict_notes(
+    counts: pd.DataFrame, plotted: pd.DataFrame
+) -> tuple[dict[str, str], list[str], list[str]]:
+    """Footnote marks, footer notes and description sentences for the conflict groups of ``plotted``.
+
+    Returns ``(mark by conflict group, footer notes, sentences)``. Every member of a group is named, also
+    members that the chart does not draw.
+    """
+    groups = [g for g in dict.fromkeys(plotted["conflict_group"].dropna().astype("str")) if g]
+    marks: dict[str, str] = {}
+    notes: list[str] = []
+    sentences: list[str] = []
+    for i, g in enumerate(groups):
+        mark = SUPERSCRIPTS[i % len(SUPERSCRIPTS)]
+        marks[g] = mark
+        members = counts[counts["conflict_group"].astype("str") == g].sort_values(["vintage", "figure_id"])
+        named = []
+        for r in members.itertuples():
+            what = figure_words(r)
+            if str(r.breakdown) != "total":
+                what += f" ({_bl(r.breakdown)})"
+            year = int(r.year) if str(r.year) != "<NA>" else str(r.period_start)[:10]
+            named.append(f"{what} for {year} ({publisher_short(r.citation)}, {r.vintage})")
+        drawn = set(plotted["figure_id"].astype("str"))
+        hidden = [f for f in members["figure_id"].astype("str") if f not in drawn]
+        extra = f" {len(hidden)} of them not drawn here." if hidden else ""
+        short = [
+            f"{figure_words(r)}{'' if str(r.breakdown) == 'total' else ' ' + _bl(r.breakdown)} "
+            f"({publisher_short(r.citation)})"
+            for r in members.itertuples()
+        ]
+        notes.append(
+            f"{mark} Conflicting figures, shown side by side, never added: {'; '.join(short)}.{extra}"
+        )
+        sentences.append(
+            f"The figures marked {mark} conflict: {'; '.join(named)}. They are shown side by side, not added."
+        )
+    return marks, notes, sentences
+
+
+def verdict_sentences(label: str, rows: pd.DataFrame) -> tuple[str, str]:
+    """(short, long) sentences on how steady a yearly series is, from ``analysis.consistency``.
+
+    Only exact figures are tested; a series with hedged or withheld figures gets no verdict, and the
+    sentences say why. With fewer than four years they say there is not enough data. ``short`` is for a
+    panel, ``long`` (naming the series and years) for the description.
+    """
+    import pandas as pd
+
+    n = len(rows)
+    span = f"{int(rows['year'].min())}–{int(rows['year'].max())}" if n else ""
+    hedged = int((rows["qualifier"].astype("str") != "exact").sum())
+    if hedged:
+        short = f"No consistency verdict: {hedged} of {n} figures are bounds or withheld."
+        return (
+            short,
+            f"{label}, {span}: no verdict on consistency, because {hedged} of the {n} figures are bounds "
+            "or withheld, not exact counts.",
+        )
+    from ..analysis import consistency
+
+    s = pd.Series(
+        rows["value"].astype("float64").to_numpy(), index=rows["year"].astype("int64").to_numpy(), name=label
+    )
+    c = consistency(s)
+    if not c.enough:
+        years = f"{c.n} year{'s' if c.n != 1 else ''}"
+        return (
+            f"Too few years to judge whether steady: {years} (4 needed).",
+            f"{label}, {span}: not enough data to say whether the numbers are steady or changing "
+            f"({years}; at "
+            "least 4 are needed).",
+        )
+    return str(c.verdict), f"{label}, {span}: {c.verdict}"
+
+
+def panel_heading(ax: Axes, title: str, sub: str, sizes: Sizes, width_in: float) -> None:
+    """A bold left-aligned panel title with an optional wrapped grey line (a verdict) under it."""
+    sub_w = wrap(sub, width_in - 0.5, sizes.tick) if sub else ""
+    if sub_w:
+        ax.annotate(
+            sub_w,
+            xy=(0, 1),
+            xycoords="axes fraction",
+            xytext=(0, 6),
+            textcoords="offset points",
+            ha="left",
+            va="bottom",
+            fontsize=sizes.tick,
+            color=MUTED,
+            gid="panel-verdict",
+            annotation_clip=False,
+        )
+    lines = sub_w.count("\n") + 1 if sub_w else 0
+    pad = 6 + lines * sizes.tick * 1.2 + (4 if lines else 0)
+    ax.set_title(
+        wrap(title, width_in - 0.5, sizes.panel_title), loc="left", pad=pad, fontsize=sizes.panel_title
+    )
+
+
+def year_axis(ax: Axes, years: list[int], pad: float = 0.6) -> None:
+    """Integer year ticks (every year up to 12 years, then fewer), no thousands separators."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    lo, hi = min(years), max(years)
+    ax.set_xlim(lo - pad, hi + pad)
+    if hi - lo <= 11:
+        ax.set_xticks(range(lo, hi + 1))
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=7, integer=True))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{round(v)}"))
+    ax.grid(False, axis="x")
+
+
+def count_axis(ax: Axes, top: float) -> None:
+    """A y axis from 0 to ``top`` with thousands separators (the unit goes in the panel title)."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    ax.set_ylim(0, max(top, 5))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True, steps=[1, 2, 2.5, 5, 10]))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v) if v >= 0 else ""))
+
+
+def top_of(rows: pd.DataFrame) -> float:
+    """Largest number a set of rows reaches (value or interval end)."""
+    vals = [rows[c].astype("float64").max() for c in ("value", "value_low", "value_high")]
+    vals = [v for v in vals if v == v]
+    return max(vals) if vals else 1.0
+
+
+def bound_sentences(plotted: pd.DataFrame) -> list[str]:
+    """One sentence per hedged (non-exact, non-suppressed) figure drawn."""
+    out = []
+    for r in plotted.itertuples():
+        q = str(r.qualifier)
+        label, words = qualified(q, r.value, r.value_low, r.value_high)
+        year = int(r.year) if str(r.year) != "<NA>" else ""
+        src = publisher_short(r.citation)
+        if q in ("over", "at_least"):
+            out.append(
+                f"'{words}' ({year}, {src}) is a lower bound: the true number is above it, so it is drawn "
+                "as an "
+                f"open marker with an upward arrow labelled {label}, not as an exact point."
+            )
+        elif q in ("under", "at_most"):
+            out.append(
+                f"'{words}' ({year}, {src}) is an upper bound, drawn as an open marker with a downward arrow "
+                f"labelled {label}."
+            )
+        elif q == "range":
+            out.append(f"'{words}' ({year}, {src}) is a range, drawn as a shaded interval.")
+        elif q == "approximately":
+            out.append(
+                f"'{words}' ({year}, {src}) is approximate, drawn as an open diamond labelled {label}."
+            )
+    return out
+
+
+def with_drawing(
+    rows: pd.DataFrame, panel: str, series: str, xs: list[float], drawn: list[str]
+) -> pd.DataFrame:
+    """``rows`` with the plotted-data columns ``panel``, ``series``, ``x`` and ``drawn_as`` added."""
+    out = rows.copy()
+    out.insert(0, "drawn_as", drawn)
+    out.insert(0, "x", xs)
+    out.insert(0, "series", series)
+    out.insert(0, "panel", panel)
+    return out
+
+
+def below_axis(ax: Axes, fig: object, sizes: Sizes) -> object:
+    """A transform for placing a legend just under the x tick labels of ``ax`` (axes fraction, points off)."""
+    from matplotlib.transforms import offset_copy
+
+    return offset_copy(ax.transAxes, fig=fig, x=0, y=-(sizes.tick * 1.25 + 9), units="points")

@@ -1,0 +1,202 @@
+"""Export charts at presets in PNG, SVG and PDF, each beside a CSV of the plotted data and a text file.
+
+For a chart ``NAME`` at preset ``P`` the files are ``NAME.P.png|svg|pdf``, ``NAME.P.csv`` (exactly the
+plotted rows, with their citations) and ``NAME.P.txt`` (title, description, sources, notes). The
+description is also the SVG's ``<title>``/``<desc>``, the PNG's ``Title``/``Description`` text chunks
+and the PDF's ``Title``/``Subject``.
+
+Files are byte-identical from run to run with the same library versions: SVG ids come from a fixed
+``svg.hashsalt``, no dates are written (``Date``, ``CreationDate`` and PNG ``Software`` removed), text is
+drawn as paths (SVG) or from the bundled DejaVu fonts (PDF, PNG), and rows are written in a fixed order.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape
+
+from .describe import describe_info
+from .labels import citation_info
+from .model import ChartInfo, ChartSpec, chart_info
+from .presets import PRESETS, get_preset
+from .style import house_style
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+__all__ = ["CSV_COLUMNS", "FORMATS", "ExportResult", "export", "figure_bytes", "plotted_csv"]
+
+FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
+
+#: Columns of the sidecar CSV, in order.
+CSV_COLUMNS: tuple[str, ...] = (
+    "panel",
+    "series",
+    "x",
+    "drawn_as",
+    "figure_id",
+    "dataset",
+    "reporter",
+    "reporter_type",
+    "geo_code",
+    "geo_name",
+    "metric",
+    "breakdown",
+    "period_start",
+    "period_end",
+    "year",
+    "value",
+    "qualifier",
+    "value_low",
+    "value_high",
+    "unit",
+    "vintage",
+    "conflict_group",
+    "citation",
+    "citation_publisher",
+    "citation_title",
+    "citation_published",
+    "citation_url",
+    "quote",
+    "note",
+)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """Files written for one chart at one preset: the images (by format), the CSV and the text file."""
+
+    images: dict[str, Path]
+    csv: Path
+    txt: Path
+
+    @property
+    def paths(self) -> list[Path]:
+        return [*self.images.values(), self.csv, self.txt]
+
+
+def _cell(v: object) -> str:
+    s = str(v)
+    if v is None or s in ("<NA>", "nan", "NaT", "None"):
+        return ""
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() else repr(v)
+    if s.endswith(" 00:00:00"):
+        return s[:10]
+    return s
+
+
+def plotted_csv(info: ChartInfo) -> bytes:
+    """The sidecar CSV: the plotted rows in drawing order, with citation details (UTF-8, ``\\n`` lines)."""
+    import csv
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for r in info.plotted.to_dict("records"):
+        c = citation_info(str(r["citation"]))
+        r = dict(r)
+        r.update(
+            citation_publisher=c.publisher,
+            citation_title=c.title,
+            citation_published=c.published,
+            citation_url=c.url,
+            x=round(float(r["x"]), 3),
+        )
+        w.writerow([_cell(r.get(k)) for k in CSV_COLUMNS])
+    return buf.getvalue().encode("utf-8")
+
+
+def _txt(info: ChartInfo, description: str, preset: str) -> bytes:
+    from .style import wrap
+
+    lines = [info.title, info.subtitle, "", "Description", wrap(description, 9.5, 9.5), "", "Sources"]
+    for key in info.citations:
+        c = citation_info(key)
+        when = f", {c.published}" if c.published else ""
+        lines.append(f"- {c.publisher}{when}: {c.title}. {c.url} [{key}]".replace(": .", ":"))
+    lines += ["", "Notes"] + [f"- {n}" for n in info.notes] + [f"- {d}" for d in info.details]
+    p = get_preset(preset)
+    lines += ["", f"Preset: {p.name} ({p.width_px} x {p.height_px} px at {p.dpi} dpi; {p.description})."]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def figure_bytes(fig: Figure, fmt: str, title: str, description: str) -> bytes:
+    """``fig`` saved as ``fmt`` (png, svg or pdf) with the description embedded and no dates.
+
+    Call it inside :func:`~.style.house_style` (the export does) so that the SVG hash salt applies.
+    """
+    buf = io.BytesIO()
+    if fmt == "png":
+        meta = {"Software": None, "Title": title, "Description": description}
+    elif fmt == "svg":
+        meta = {"Date": None, "Title": title, "Description": description}
+    elif fmt == "pdf":
+        meta = {"CreationDate": None, "Title": title, "Subject": description}
+    else:
+        raise ValueError(f"unknown format {fmt!r}; known formats: {', '.join(FORMATS)}")
+    extra = {"pil_kwargs": {"compress_level": 4}} if fmt == "png" else {}
+    fig.savefig(buf, format=fmt, dpi=fig.dpi, metadata=meta, **extra)
+    data = buf.getvalue()
+    if fmt == "svg":  # matplotlib writes <title>; add the accessible <desc> right after it
+        head, sep, tail = data.partition(b"</title>")
+        if sep:
+            data = head + sep + b"\n <desc>" + escape(description).encode("utf-8") + b"</desc>" + tail
+    return data
+
+
+def _write(path: Path, data: bytes) -> None:
+    if path.exists() and path.read_bytes() == data:
+        return
+    path.write_bytes(data)
+
+
+def export(
+    chart: ChartSpec,
+    counts: pd.DataFrame | None = None,
+    *,
+    presets: Iterable[str] = ("web",),
+    formats: Iterable[str] = FORMATS,
+    out_dir: str | Path = "exports",
+    allow_small_cells: bool = False,
+) -> list[ExportResult]:
+    """Draw ``chart`` at each preset and write it in each format into ``out_dir`` with its sidecars.
+
+    ``counts`` defaults to the processed table. Raises ValueError for an unknown preset or format and
+    :class:`~.privacy.SmallCellError` (before writing anything) for small victim breakdown cells.
+    """
+    presets = list(presets)
+    formats = list(formats)
+    for p in presets:
+        get_preset(p)
+    for f in formats:
+        if f not in FORMATS:
+            raise ValueError(f"unknown format {f!r}; known formats: {', '.join(FORMATS)}")
+    if counts is None:
+        from ..build import read_counts
+
+        counts = read_counts()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    results = []
+    for p in presets:
+        fig = chart.build(counts, p, allow_small_cells=allow_small_cells)
+        info = chart_info(fig)
+        description = describe_info(info)
+        stem = f"{chart.name}.{p}"
+        images = {}
+        with house_style(PRESETS[p]):
+            for f in formats:
+                path = out / f"{stem}.{f}"
+                _write(path, figure_bytes(fig, f, info.title, description))
+                images[f] = path
+        csv_path, txt_path = out / f"{stem}.csv", out / f"{stem}.txt"
+        _write(csv_path, plotted_csv(info))
+        _write(txt_path, _txt(info, description, p))
+        results.append(ExportResult(images, csv_path, txt_path))
+    return results

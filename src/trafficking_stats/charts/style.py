@@ -1,0 +1,256 @@
+"""The house style: Okabe-Ito colours, text sizes, and the title / panels / footer layout of every chart.
+
+All rc settings are applied through :func:`house_style`, a context manager around
+``matplotlib.rc_context``: global ``rcParams`` are never changed. Text sizes are in points; the preset's
+dpi turns them into pixels (see :mod:`.presets`). Layout is computed in inches from the canvas size, so a
+chart is laid out afresh for each preset instead of being stretched.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .presets import Preset
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["INK", "MUTED", "OKABE_ITO", "SERIES_COLORS", "Sizes", "house_style"]
+
+#: The Okabe-Ito colour-blind-safe palette (Okabe & Ito 2008), by name.
+OKABE_ITO: dict[str, str] = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+#: Series colours in order of use. Yellow, orange and sky blue are too light for thin lines and text on
+#: white, so the dark members come first.
+SERIES_COLORS: tuple[str, ...] = (
+    OKABE_ITO["blue"],
+    OKABE_ITO["vermillion"],
+    OKABE_ITO["bluish_green"],
+    OKABE_ITO["reddish_purple"],
+    OKABE_ITO["orange"],
+    OKABE_ITO["sky_blue"],
+)
+INK = "#1a1a1a"  # text
+MUTED = "#595959"  # secondary text, "no data" labels, coverage panel (7:1 contrast on white)
+GRID = "#d9d9d9"
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """Text sizes in points for one preset, and the page margin in inches."""
+
+    title: float
+    subtitle: float
+    panel_title: float
+    body: float
+    tick: float
+    label: float
+    footer: float
+    margin: float
+
+    @classmethod
+    def for_preset(cls, preset: Preset) -> Sizes:
+        w, h = preset.figsize
+        if preset.is_print:
+            return cls(18, 12, 12, 11, 10.5, 11, 9, 0.6)
+        small = min(w, h)
+        margin = min(max(0.05 * small, 0.14), 0.3)
+        return cls(14, 10, 10, 9.5, 9, 9.5, 7.6, margin)
+
+
+_RC_BASE: dict[str, object] = {
+    "font.family": "DejaVu Sans",  # ships with matplotlib: same glyphs on every machine
+    "axes.edgecolor": MUTED,
+    "axes.labelcolor": INK,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.grid.axis": "y",
+    "axes.axisbelow": True,
+    "axes.titlelocation": "left",
+    "axes.titleweight": "bold",
+    "grid.color": GRID,
+    "grid.linewidth": 0.6,
+    "xtick.color": MUTED,
+    "ytick.color": MUTED,
+    "xtick.labelcolor": INK,
+    "ytick.labelcolor": INK,
+    "text.color": INK,
+    "lines.linewidth": 2.0,
+    "lines.markersize": 7,
+    "hatch.color": MUTED,
+    "hatch.linewidth": 0.8,
+    "legend.frameon": False,
+    "svg.hashsalt": "trafficking-stats",  # deterministic SVG ids
+    "svg.fonttype": "path",  # text as paths: identical on machines without the font
+    "pdf.fonttype": 3,  # embedded Type 3 subsets: deterministic and 4x faster to write than TrueType
+    "path.simplify": True,
+}
+
+
+@contextmanager
+def house_style(preset: Preset) -> Iterator[Sizes]:
+    """Apply the house rc settings for ``preset`` inside a ``with`` block; yields its :class:`Sizes`."""
+    import matplotlib as mpl
+
+    sizes = Sizes.for_preset(preset)
+    rc = dict(_RC_BASE)
+    rc.update(
+        {
+            "font.size": sizes.body,
+            "axes.titlesize": sizes.panel_title,
+            "axes.labelsize": sizes.label,
+            "xtick.labelsize": sizes.tick,
+            "ytick.labelsize": sizes.tick,
+            "legend.fontsize": sizes.tick,
+            "figure.dpi": preset.dpi,
+            "savefig.dpi": preset.dpi,
+        }
+    )
+    with mpl.rc_context(rc):
+        yield sizes
+
+
+def wrap(text: str, width_in: float, size_pt: float) -> str:
+    """``text`` wrapped to lines that fit ``width_in`` inches at ``size_pt`` (DejaVu Sans, ~0.56 em/char).
+
+    Paragraphs (separated by newlines) are wrapped separately.
+    """
+    chars = max(int(width_in * 72 / (0.56 * size_pt)), 10)
+    return "\n".join(
+        textwrap.fill(p, chars, break_long_words=False, break_on_hyphens=False) if p else ""
+        for p in text.split("\n")
+    )
+
+
+def _lines_height(text: str, size_pt: float, spacing: float = 1.25) -> float:
+    return (text.count("\n") + 1) * size_pt * spacing / 72 if text else 0.0
+
+
+@dataclass
+class Frame:
+    """The chart's frame: title, subtitle, footer; ``body`` = free area (x0, y0, x1, y1) in inches."""
+
+    title: str
+    subtitle: str
+    footer: str
+    body: tuple[float, float, float, float]
+
+
+def new_figure(preset: Preset) -> Figure:
+    """A pyplot-free Figure of the preset's size (no global figure manager, nothing to show)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=preset.figsize, dpi=preset.dpi, facecolor="white")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def draw_frame(
+    fig: Figure, sizes: Sizes, title: str, subtitle: str, footer: str, compact_footer: str | None = None
+) -> Frame:
+    """Write the left-aligned title and subtitle at the top and the footer at the bottom of ``fig``.
+
+    The texts are wrapped to the canvas width. When the full texts would leave less than 55% of the canvas
+    height for the panels, ``compact_footer`` replaces the footer and the subtitle is dropped (it is kept in
+    the description). Returns the wrapped texts and the area left for panels.
+    """
+    w, h = fig.get_size_inches()
+    m = sizes.margin
+    width = w - 2 * m
+    t = wrap(title, width, sizes.title)
+    s = wrap(subtitle, width, sizes.subtitle)
+    f = wrap(footer, width, sizes.footer)
+    used = (
+        _lines_height(t, sizes.title, 1.2)
+        + _lines_height(s, sizes.subtitle)
+        + _lines_height(f, sizes.footer, 1.3)
+    )
+    if compact_footer is not None and h - 2 * m - used < 0.55 * h:
+        f = wrap(compact_footer, width, sizes.footer)
+        s = ""
+    y = h - m
+    fig.text(m / w, y / h, t, ha="left", va="top", fontsize=sizes.title, fontweight="bold", gid="title")
+    y -= _lines_height(t, sizes.title, 1.2) + 0.04
+    if s:
+        fig.text(m / w, y / h, s, ha="left", va="top", fontsize=sizes.subtitle, color=MUTED, gid="subtitle")
+        y -= _lines_height(s, sizes.subtitle)
+    fh = _lines_height(f, sizes.footer, 1.3)
+    fig.text(
+        m / w,
+        m / h,
+        f,
+        ha="left",
+        va="bottom",
+        fontsize=sizes.footer,
+        color=MUTED,
+        linespacing=1.3,
+        gid="footer",
+    )
+    gap = 0.12 * (sizes.body / 9.5)
+    return Frame(t, s, f, (m, m + fh + gap, w - m, y - gap))
+
+
+def panel_cells(
+    body: tuple[float, float, float, float], n: int, *, side_by_side: bool, weights: list[float] | None = None
+) -> list[tuple[float, float, float, float]]:
+    """Split ``body`` into ``n`` cells, left to right (``side_by_side``) or top to bottom, by ``weights``."""
+    x0, y0, x1, y1 = body
+    weights = weights or [1.0] * n
+    total = sum(weights)
+    gap = 0.25
+    cells = []
+    if side_by_side:
+        span = x1 - x0 - gap * (n - 1)
+        x = x0
+        for wt in weights:
+            cw = span * wt / total
+            cells.append((x, y0, x + cw, y1))
+            x += cw + gap
+    else:
+        span = y1 - y0 - gap * (n - 1)
+        y = y1
+        for wt in weights:
+            ch = span * wt / total
+            cells.append((x0, y - ch, x1, y))
+            y -= ch + gap
+    return cells
+
+
+def fit_axes(fig: Figure, axes_cells: list[tuple[Axes, tuple[float, float, float, float]]]) -> None:
+    """Place each axes so that it *with* its tick labels, titles and annotations fills its cell (inches).
+
+    One layout pass: draw without rendering, measure how far each axes' decorations reach beyond the axes,
+    and shrink the axes by that much. Nothing is clipped at the canvas edge.
+    """
+    w, h = fig.get_size_inches()
+    for ax, (x0, y0, x1, y1) in axes_cells:
+        ax.set_position((x0 / w, y0 / h, (x1 - x0) / w, (y1 - y0) / h))
+    renderer = fig.canvas.get_renderer()
+    dpi = fig.dpi
+    for _ in range(2):  # the second pass corrects for tick labels that moved with the new size
+        # get_tightbbox lays out ticks, titles and texts itself: no full draw needed
+        for ax, (x0, y0, x1, y1) in axes_cells:
+            tight = ax.get_tightbbox(renderer)
+            box = ax.get_window_extent(renderer)
+            left = max(box.x0 - tight.x0, 0) / dpi
+            bottom = max(box.y0 - tight.y0, 0) / dpi
+            right = max(tight.x1 - box.x1, 0) / dpi
+            top = max(tight.y1 - box.y1, 0) / dpi
+            nx0, ny0 = x0 + left, y0 + bottom
+            nx1, ny1 = max(x1 - right, nx0 + 0.3), max(y1 - top, ny0 + 0.3)  # never a negative size
+            ax.set_position((nx0 / w, ny0 / h, (nx1 - nx0) / w, (ny1 - ny0) / h))

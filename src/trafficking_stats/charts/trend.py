@@ -1,0 +1,220 @@
+"""``trend``: one metric for one place over the years, from one reporter, with its hedges visible."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .common import (
+    bound_sentences,
+    conflict_notes,
+    count_axis,
+    panel_heading,
+    publisher_short,
+    top_of,
+    values_sentence,
+    verdict_sentences,
+    with_drawing,
+    year_axis,
+    yearly,
+)
+from .draw import draw_figures, mark_gaps, mark_vintage_change
+from .labels import breakdown_label, metric_name, source_names
+from .model import ChartInfo, attach
+from .presets import DEFAULT_PRESET, get_preset
+from .privacy import check_small_cells
+from .style import MUTED, SERIES_COLORS, draw_frame, fit_axes, house_style, new_figure, panel_cells
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+__all__ = ["trend"]
+
+
+def _select(
+    counts: pd.DataFrame,
+    metric: str,
+    geo_code: str,
+    breakdown: str,
+    dataset: str | None,
+    reporter: str | None,
+    vintage: str | None,
+) -> pd.DataFrame:
+    rows = yearly(counts)
+    rows = rows[
+        (rows["metric"].astype("str") == metric)
+        & (rows["geo_code"].astype("str") == geo_code)
+        & (rows["breakdown"].astype("str") == breakdown)
+    ]
+    for col, want in (("dataset", dataset), ("reporter", reporter), ("vintage", vintage)):
+        if want is not None:
+            rows = rows[rows[col].astype("str") == want]
+    return rows
+
+
+def trend(
+    counts: pd.DataFrame,
+    metric: str,
+    geo_code: str,
+    *,
+    breakdown: str = "total",
+    dataset: str | None = None,
+    reporter: str | None = None,
+    vintage: str | None = None,
+    coverage: bool | None = None,
+    preset: str | None = None,
+    allow_small_cells: bool = False,
+) -> Figure:
+    """Yearly figures of ``metric`` for ``geo_code`` (one ``breakdown``) from one dataset and reporter.
+
+    Exact figures of consecutive years are joined; a missing year is a gap labelled "no data"; bounds are
+    drawn as bounds, suppressed cells as a hatched band over their interval (0-4), and a change of source
+    edition (``vintage``) as a dashed line. When one year was published in several editions the latest is
+    drawn and the footer says so. ``coverage`` adds a panel of the same dataset's ``agencies_reporting``
+    (default: on for FBI datasets that have it). Raises ValueError when no rows match or when several
+    dataset/reporter pairs do (name one, or use ``compare_reporters``).
+    """
+    import pandas as pd
+
+    p = get_preset(preset or DEFAULT_PRESET)
+    rows = _select(counts, metric, geo_code, breakdown, dataset, reporter, vintage)
+    if rows.empty:
+        raise ValueError(f"no yearly {metric!r} figures for {geo_code!r} with breakdown {breakdown!r}")
+    pairs = sorted({(str(d), str(r)) for d, r in zip(rows["dataset"], rows["reporter"], strict=True)})
+    if len(pairs) > 1:
+        listed = "; ".join(f"dataset={d!r}, reporter={r!r}" for d, r in pairs)
+        raise ValueError(
+            f"{len(pairs)} sources publish {metric!r} for {geo_code!r}: {listed}. "
+            "A trend follows one source: "
+            "pass dataset= and/or reporter=, or draw them side by side with compare_reporters()."
+        )
+    notes: list[str] = []
+    rows = rows.sort_values(["year", "vintage", "figure_id"])
+    dup = rows[rows.duplicated("year", keep=False)]
+    if not dup.empty:
+        latest = rows.drop_duplicates("year", keep="last")
+        for y, g in dup.groupby("year"):
+            kept = latest[latest["year"] == y]["vintage"].iloc[0]
+            others = ", ".join(sorted(set(g["vintage"].astype("str")) - {kept}))
+            notes.append(f"{int(y)}: the {kept} edition is drawn (also published in {others}).")
+        rows = latest
+    ds, rep = pairs[0]
+    geo_name = str(rows["geo_name"].iloc[0])
+    unit = str(rows["unit"].iloc[0])
+    check_small_cells(rows, allow_small_cells)
+
+    cov = pd.DataFrame()
+    if coverage is None or coverage:
+        c = (
+            _select(counts, "agencies_reporting", geo_code, "total", ds, None, None)
+            .sort_values(["year", "vintage", "figure_id"])
+            .drop_duplicates("year", keep="last")
+        )
+        if coverage and c.empty:
+            notes.append("No reporting-coverage figures (agencies_reporting) in this dataset.")
+        cov = c if (coverage or ds.startswith("fbi")) else cov
+
+    years = [int(y) for y in rows["year"]]
+    all_years = list(range(min(years), max(years) + 1))
+    missing = [y for y in all_years if y not in years]
+    marks, conflict_footer, conflict_sentences = conflict_notes(counts, rows)
+    bd = breakdown_label(breakdown)
+    what = metric_name(metric) + ("" if bd == "all" else f" ({bd})")
+    title = f"{what[0].upper() + what[1:]}, {geo_name}, {min(years)}–{max(years)}"
+    cite = publisher_short(str(rows["citation"].iloc[0]))
+    subtitle = f"As counted by {rep} ({cite}), in {unit}."
+    short, long = verdict_sentences(what[0].upper() + what[1:], rows)
+    gaps = (
+        [f"No data for {', '.join(str(y) for y in missing)}: drawn as a gap labelled 'no data', not joined."]
+        if missing
+        else []
+    )
+    supp = rows[rows["qualifier"].astype("str") == "suppressed"]
+    suppressed = (
+        [
+            "Withheld by the publisher (a count from 0 to 4) in "
+            f"{', '.join(str(int(y)) for y in supp['year'])}: "
+            "drawn as a hatched band from 0 to 4."
+        ]
+        if not supp.empty
+        else []
+    )
+    changes = []
+    prev = None
+    for r in rows.itertuples():
+        if prev is not None and str(r.vintage) != str(prev.vintage):
+            changes.append((int(prev.year), int(r.year), str(r.vintage)))
+        prev = r
+    vintage_sentences = [f"The source edition changes between {a} and {b} (to {v})." for a, b, v in changes]
+    if not supp.empty:
+        notes.append("Hatched: withheld by the publisher (0 to 4).")
+    if missing:
+        notes.append("Gaps: no figure published for that year.")
+    notes += conflict_footer
+    if changes:
+        notes.append("Dashed line: new source edition.")
+    if not cov.empty:
+        notes.append("Lower panel: agencies reporting; counts partly reflect how many agencies report.")
+    summary = f"{what} in {geo_name} as counted by {rep}: {values_sentence(rows)}."
+    if not cov.empty:
+        summary += f" A second panel shows the agencies reporting each year: {values_sentence(cov)}."
+
+    with house_style(p) as sizes:
+        fig = new_figure(p)
+        plotted_src = pd.concat([rows, cov]) if not cov.empty else rows
+        info = ChartInfo(
+            kind="trend",
+            title=title,
+            subtitle=subtitle,
+            summary=summary,
+            plotted=rows.iloc[0:0],
+            citations=list(dict.fromkeys(plotted_src["citation"].astype("str"))),
+            sources=[],
+            notes=notes,
+            bounds=bound_sentences(rows),
+            gaps=gaps,
+            conflicts=conflict_sentences,
+            suppressed=suppressed,
+            vintage_changes=vintage_sentences,
+            verdicts=[long],
+        )
+        info.sources = source_names(info.citations)
+        info.details = list(
+            dict.fromkeys(f"{r.note}" for r in plotted_src.itertuples() if str(r.note) != "<NA>")
+        )
+        frame = draw_frame(fig, sizes, title, subtitle, info.footer_text())
+        info.footer = frame.footer
+        n = 2 if not cov.empty else 1
+        cells = panel_cells(frame.body, n, side_by_side=False, weights=[2.2, 1.0][:n])
+        ax = fig.add_axes((0, 0, 1, 1))
+        cell_w = cells[0][2] - cells[0][0]
+        suff = [marks.get(str(g), "") if str(g) != "<NA>" else "" for g in rows["conflict_group"]]
+        xs = [float(y) for y in years]
+        drawn = draw_figures(
+            ax, rows, xs, color=SERIES_COLORS[0], sizes=sizes, suffixes=suff, label_values=len(rows) <= 8
+        )
+        plotted = [with_drawing(rows, what, rep, xs, drawn)]
+        mark_gaps(ax, missing, sizes)
+        for a, b, v in changes:
+            mark_vintage_change(ax, (a + b) / 2, v, sizes)
+        year_axis(ax, all_years)
+        count_axis(ax, top_of(rows) * 1.25)
+        panel_heading(ax, f"{what[0].upper() + what[1:]} ({unit})", short, sizes, cell_w)
+        axes_cells = [(ax, cells[0])]
+        if not cov.empty:
+            ax2 = fig.add_axes((0, 0, 1, 1), sharex=ax)
+            cx = [float(y) for y in cov["year"]]
+            cdrawn = draw_figures(
+                ax2, cov, cx, color=MUTED, sizes=sizes, marker="s", label_values=len(cov) <= 8
+            )
+            plotted.append(with_drawing(cov, "agencies reporting", rep, cx, cdrawn))
+            cy = [int(y) for y in cov["year"]]
+            mark_gaps(ax2, [y for y in all_years if y not in cy and min(cy) < y < max(cy)], sizes)
+            count_axis(ax2, top_of(cov) * 1.35)
+            year_axis(ax2, sorted(set(all_years) | set(cy)))
+            panel_heading(ax2, "Agencies reporting (coverage)", "", sizes, cell_w)
+            axes_cells.append((ax2, cells[1]))
+        fit_axes(fig, axes_cells)
+        info.plotted = pd.concat(plotted, ignore_index=True)
+        attach(fig, info)
+    return fig
