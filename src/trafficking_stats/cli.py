@@ -41,9 +41,18 @@ def _cmd_build(args: argparse.Namespace) -> int:
     for dataset in res.kept:
         print(f"note: no bulk file for {dataset!r}: kept its rows from the previous build", file=sys.stderr)
     out = Path(args.out) if args.out else None
-    for r in res.quarantine.itertuples():
-        line = "" if r.raw_row != r.raw_row or r.raw_row is None else f":{int(r.raw_row)}"
+    from .sources import registry
+
+    bulk = {sid for sid, src in registry().items() if src.info.bulk_patterns}
+    q = res.quarantine
+    for r in q[~q["dataset"].isin(bulk)].itertuples():  # our own data: every row, it must be fixed
+        line = "" if r.raw_row is None or r.raw_row != r.raw_row else f":{int(r.raw_row)}"
         print(f"warning: {r.raw_file}{line}: column {r.column!r}: {r.reason} (quarantined)", file=sys.stderr)
+    for (dataset, raw_file), n in q[q["dataset"].isin(bulk)].groupby(["dataset", "raw_file"]).size().items():
+        print(
+            f"note: {raw_file}: {n} publisher rows quarantined with reasons ({dataset}; see quarantine.csv)",
+            file=sys.stderr,
+        )
     t = res.manifest["totals"]
     where = out if out else "data/processed"
     print(
