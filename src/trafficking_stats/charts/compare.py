@@ -12,11 +12,11 @@ from .common import (
     count_axis,
     panel_heading,
     publisher_short,
+    select_yearly,
     top_of,
     values_sentence,
     with_drawing,
     year_axis,
-    yearly,
 )
 from .draw import draw_figures
 from .labels import breakdown_label, metric_name, source_names
@@ -53,12 +53,7 @@ def compare_reporters(
     import pandas as pd
 
     p = get_preset(preset or DEFAULT_PRESET)
-    rows = yearly(counts)
-    rows = rows[
-        (rows["metric"].astype("str") == metric)
-        & (rows["geo_code"].astype("str") == geo_code)
-        & (rows["breakdown"].astype("str") == breakdown)
-    ]
+    rows = select_yearly(counts, metric=metric, geo_code=geo_code, breakdown=breakdown)
     if years is not None:
         rows = rows[rows["year"].astype("int64").isin(list(years))]
     if datasets is not None:

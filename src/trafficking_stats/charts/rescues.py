@@ -11,12 +11,12 @@ from .common import (
     count_axis,
     panel_heading,
     publisher_short,
+    select_yearly,
     top_of,
     values_sentence,
     verdict_sentences,
     with_drawing,
     year_axis,
-    yearly,
 )
 from .draw import draw_figures
 from .labels import breakdown_label, metric_name, qualified, reporter_type_name, source_names
@@ -66,7 +66,7 @@ def rescues_and_cases(
     import pandas as pd
 
     p = get_preset(preset or DEFAULT_PRESET)
-    here = yearly(counts[counts["geo_code"].astype("str") == geo_code])
+    here = select_yearly(counts, geo_code=geo_code)
     rescued = here[here["metric"].astype("str") == "victims_rescued"].copy()
     if rescued.empty:
         raise ValueError(f"no yearly victims_rescued figures for {geo_code!r}")

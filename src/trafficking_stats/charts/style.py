@@ -231,18 +231,26 @@ def panel_cells(
     return cells
 
 
+def _tick_values(ax: Axes) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The x and y tick positions the axes' locators give at its current size (no text layout)."""
+    return tuple(ax.xaxis.get_majorticklocs()), tuple(ax.yaxis.get_majorticklocs())
+
+
 def fit_axes(fig: Figure, axes_cells: list[tuple[Axes, tuple[float, float, float, float]]]) -> None:
     """Place each axes so that it *with* its tick labels, titles and annotations fills its cell (inches).
 
-    One layout pass: draw without rendering, measure how far each axes' decorations reach beyond the axes,
-    and shrink the axes by that much. Nothing is clipped at the canvas edge.
+    Measure how far each axes' decorations reach beyond the axes (without rendering) and shrink the axes
+    by that much. A second pass runs only when the smaller axes got different ticks (an automatic locator
+    can choose fewer ticks for a shorter axis, and the labels' width may change with them); otherwise the
+    decorations have the same extent and the first pass is exact. Nothing is clipped at the canvas edge.
     """
     w, h = fig.get_size_inches()
     for ax, (x0, y0, x1, y1) in axes_cells:
         ax.set_position((x0 / w, y0 / h, (x1 - x0) / w, (y1 - y0) / h))
     renderer = fig.canvas.get_renderer()
     dpi = fig.dpi
-    for _ in range(2):  # the second pass corrects for tick labels that moved with the new size
+    for _ in range(2):
+        before = [_tick_values(ax) for ax, _ in axes_cells]
         # get_tightbbox lays out ticks, titles and texts itself: no full draw needed
         for ax, (x0, y0, x1, y1) in axes_cells:
             tight = ax.get_tightbbox(renderer)
@@ -254,3 +262,5 @@ def fit_axes(fig: Figure, axes_cells: list[tuple[Axes, tuple[float, float, float
             nx0, ny0 = x0 + left, y0 + bottom
             nx1, ny1 = max(x1 - right, nx0 + 0.3), max(y1 - top, ny0 + 0.3)  # never a negative size
             ax.set_position((nx0 / w, ny0 / h, (nx1 - nx0) / w, (ny1 - ny0) / h))
+        if [_tick_values(ax) for ax, _ in axes_cells] == before:
+            break

@@ -10,12 +10,12 @@ from .common import (
     count_axis,
     panel_heading,
     publisher_short,
+    select_yearly,
     top_of,
     values_sentence,
     verdict_sentences,
     with_drawing,
     year_axis,
-    yearly,
 )
 from .draw import draw_figures, mark_gaps, mark_vintage_change
 from .labels import breakdown_label, metric_name, source_names
@@ -40,16 +40,15 @@ def _select(
     reporter: str | None,
     vintage: str | None,
 ) -> pd.DataFrame:
-    rows = yearly(counts)
-    rows = rows[
-        (rows["metric"].astype("str") == metric)
-        & (rows["geo_code"].astype("str") == geo_code)
-        & (rows["breakdown"].astype("str") == breakdown)
-    ]
-    for col, want in (("dataset", dataset), ("reporter", reporter), ("vintage", vintage)):
-        if want is not None:
-            rows = rows[rows[col].astype("str") == want]
-    return rows
+    return select_yearly(
+        counts,
+        metric=metric,
+        geo_code=geo_code,
+        breakdown=breakdown,
+        dataset=dataset,
+        reporter=reporter,
+        vintage=vintage,
+    )
 
 
 def trend(
