@@ -521,6 +521,63 @@ def total(counts_rows: pd.DataFrame, allow_overlap: bool = False) -> Figure:
     return sum_figures(Figure.from_row(r) for r in df.to_dict("records"))
 
 
+def by_region(
+    counts: pd.DataFrame,
+    metric: str,
+    year: int,
+    breakdown: str = "total",
+    dataset: str = "unodc_glotip",
+    level: str = "region",
+) -> pd.DataFrame:
+    """Country figures of one metric, year and breakdown, added up by UNODC region (or subregion).
+
+    Only countries that reported the figure are in a region's sum, so the sum is a count *of the
+    reporting countries*, not a regional estimate: ``countries`` says how many reported and
+    ``countries_listed`` how many the region has. Sums are bound-aware (:func:`total`): a withheld
+    cell ("<5") makes the sum a range. Columns: ``region`` (or ``subregion``), ``countries``,
+    ``countries_listed``, ``text`` (the sum as it can honestly be written), ``low``, ``high``, ``value``.
+    Rows with a code missing from ``data/raw/regions.csv`` raise ValueError naming the codes.
+    """
+    import pandas as pd
+
+    from .regions import read_regions
+
+    if level not in ("region", "subregion"):
+        raise ValueError(f"level must be 'region' or 'subregion', not {level!r}")
+    regions = read_regions()
+    df = counts[
+        (_str(counts["metric"]) == metric)
+        & (_str(counts["breakdown"]) == breakdown)
+        & (_str(counts["dataset"]) == dataset)
+        & (_str(counts["geo_level"]) == "country")
+        & (counts["year"] == year).fillna(False).astype(bool)
+    ]
+    where = dict(zip(regions["geo_code"], regions[level], strict=True))
+    unknown = sorted(set(_str(df["geo_code"])) - set(where))
+    if unknown:
+        raise ValueError(f"no {level} in data/raw/regions.csv for {', '.join(unknown)}")
+    listed = regions[level].value_counts()
+    out = []
+    for name, rows in df.groupby(_str(df["geo_code"]).map(where), sort=True):
+        f = total(rows)
+        out.append(
+            {
+                level: name,
+                "countries": len(rows),
+                "countries_listed": int(listed[name]),
+                "text": f.text(),
+                "low": f.low,
+                "high": f.high,
+                "value": f.value,
+            }
+        )
+    result = pd.DataFrame(
+        out, columns=[level, "countries", "countries_listed", "text", "low", "high", "value"]
+    )
+    result.attrs.update(metric=metric, year=year, breakdown=breakdown, dataset=dataset)
+    return result
+
+
 # ------------------------------------------------------------------------------------------ rates
 
 

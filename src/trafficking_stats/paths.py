@@ -72,3 +72,8 @@ def relative_to_root(path: Path) -> str:
         return p.relative_to(project_root()).as_posix()
     except ValueError:
         return p.name
+
+
+def regions_csv() -> Path:
+    """``data/raw/regions.csv``: UNODC's region and subregion of each country (no figures)."""
+    return raw_dir() / "regions.csv"
