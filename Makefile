@@ -26,14 +26,19 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 
 setup: $(STAMP) ## create .venv and install the package with its dev tools (idempotent)
 
-run: setup ## set up, build data/processed/ from the committed raw files, export the standard charts
+NBVAL := -p no:cacheprovider --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
+
+run: setup ## set up, build data/processed/ from the committed raw files, export the standard charts, render the notebooks to reports/
 	$(BIN)/trafficking-stats build --strict
 	$(BIN)/trafficking-stats charts --out exports
+	$(BIN)/jupyter nbconvert --log-level=WARN --to html --template-file notebooks/report.html.j2 --output-dir reports notebooks/[0-9][0-9]-*.ipynb
 
 build: run ## alias of run
 
-test: setup ## set up, then run every test
+test: setup ## set up, run the unit tests, rebuild data/processed/ (a no-op on committed data), validate the notebooks
 	$(BIN)/python -m pytest
+	$(BIN)/trafficking-stats build --strict
+	$(BIN)/python -m pytest $(NBVAL) notebooks
 
 lint: setup ## ruff over the package, tests and benchmarks
 	$(BIN)/ruff check src tests benchmarks
@@ -42,5 +47,5 @@ lint: setup ## ruff over the package, tests and benchmarks
 lab: setup ## start JupyterLab on notebooks/
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
-clean: ## remove the venv and caches (never data/)
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+clean: ## remove the venv, caches and rendered outputs (never data/)
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis exports reports

@@ -146,6 +146,15 @@ def test_series_refuses_to_mix_reporters():
     assert list(analysis.series(df, "arrests", "US-CA-fresno", reporter="NGO B")["year"]) == [2020]
 
 
+def test_series_with_nothing_matching_says_what_exists():
+    """A typo in a breakdown or vintage must not give an empty series (and a 'too few points' verdict)."""
+    df = rows({"year": 2019, "breakdown": "offense=sex_trafficking"}, {"year": 2020, "vintage": "v2"})
+    with pytest.raises(ValueError, match=r"breakdown 'age=minor'; breakdowns with data: offense=sex_traff"):
+        analysis.series(df, "arrests", "US-CA-fresno", breakdown="age=minor")
+    with pytest.raises(ValueError, match=r"from the chosen reporter/vintage; candidates:\n(.|\n)*v2"):
+        analysis.series(df, "arrests", "US-CA-fresno", vintage="v3")
+
+
 def test_series_keeps_gaps_and_bounds():
     df = rows(
         {"year": 2018, "value": 7.0},

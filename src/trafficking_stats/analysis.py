@@ -159,7 +159,21 @@ def series(
         & (_str(counts["breakdown"]) == breakdown)
         & counts["year"].notna()
     ]
-    df = _choose(_choose(df, "reporter", reporter), "vintage", vintage)
+    if df.empty:
+        here = counts[(_str(counts["metric"]) == metric) & (_str(counts["geo_code"]) == geo_code)]
+        breakdowns = sorted(set(_str(here.loc[here["year"].notna(), "breakdown"])))
+        raise ValueError(
+            f"no whole-year {metric} figures for {geo_code} with breakdown {breakdown!r}; "
+            + (f"breakdowns with data: {', '.join(breakdowns[:12])}" if breakdowns else "none with any")
+            + (" ..." if len(breakdowns) > 12 else "")
+        )
+    chosen = _choose(_choose(df, "reporter", reporter), "vintage", vintage)
+    if chosen.empty:
+        raise ValueError(
+            f"no whole-year {metric} figures for {geo_code} ({breakdown}) from the chosen reporter/vintage; "
+            "candidates:\n" + _candidates(df).to_string(index=False)
+        )
+    df = chosen
     cols = ["reporter", "vintage", "unit"]
     groups = {c: _str(df[c]).nunique() for c in cols}
     if reporter is not None and vintage is not None:

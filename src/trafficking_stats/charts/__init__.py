@@ -19,6 +19,7 @@ from .catalog import STANDARD_CHARTS
 from .compare import compare_reporters
 from .describe import describe
 from .export import FORMATS, ExportResult, export
+from .inline import preset_of, show
 from .model import ChartInfo, ChartSpec, chart_info
 from .presets import DEFAULT_PRESET, PRESETS, Preset
 from .privacy import SMALL_CELL_THRESHOLD, SmallCellError
@@ -42,6 +43,8 @@ __all__ = [
     "compare_reporters",
     "describe",
     "export",
+    "preset_of",
     "rescues_and_cases",
+    "show",
     "trend",
 ]
