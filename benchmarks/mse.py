@@ -62,7 +62,8 @@ def main() -> None:
     med = statistics.median(times)
     lo, hi = res.bootstrap_interval or (float("nan"), float("nan"))
     print(f"table: {TABLE.relative_to(ROOT)} ({table.observed} cases, {table.n_lists} lists)")
-    print(f"estimate {res.estimate:,.1f}, terms {', '.join(res.terms) or '-'}; BCa 95% {lo:,.0f} to {hi:,.0f}")
+    terms = ", ".join(res.terms) or "-"
+    print(f"estimate {res.estimate:,.1f}, terms {terms}; BCa 95% {lo:,.0f} to {hi:,.0f}")
     print(f"mse stepwise + {args.bootstrap} BCa resamples: {med:.2f} s (median of {args.runs})")
     print(f"  {args.bootstrap / med:,.0f} resamples per second; {res.bootstrap_failed} resamples left out")
     print(f"baseline: one statsmodels GLM main-effects fit: {one_fit * 1000:.2f} ms")
