@@ -7,6 +7,8 @@ Every expected number comes from a published source named in the comment next to
   numbers (JASA 116(535), 1297-1306);
 * [MSE-guide] the same repository, docs/articles/user-guide.md ("A User Guide to
   MultipleSystemsEstimation"), which prints ``estimate_population(Korea, ...)`` outputs;
+* [MSE-ref] the same repository's reference pages docs/reference/estimate_population_stepwise.md and
+  docs/reference/estimate_population.md, which print example outputs (Korea);
 * [HO-2014] Home Office, "Modern Slavery: an application of multiple systems estimation" (29 November
   2014, gov.uk): "an estimate of between 10 thousand and 13 thousand, in total, of potential victims in
   the UK in 2013" -- the estimate of Bales, Hesketh and Silverman (2015, Significance 12(3)).
@@ -73,6 +75,10 @@ def test_korea_bic():
     assert round(r.bic, 2) == 57.14
     assert r.bic == pytest.approx(57.14081, abs=5e-6)
     assert round(r.estimate, 2) == 157.17
+    # [MSE-ref] estimate_population(Korea, method = "fixed", hiermod = "[12,23]"): deviance 1.926975,
+    # aic 40.2677.
+    assert r.deviance == pytest.approx(1.926975, abs=5e-7)
+    assert r.aic == pytest.approx(40.2677, abs=5e-5)
 
 
 def test_korea_bic_ranking():
@@ -219,6 +225,35 @@ def test_bootstrap_reproducible_by_seed():
     lo, hi = a.bootstrap_interval
     assert lo < hi and lo >= t.observed
     assert a.acceleration is not None and a.n_bootstrap == 60
+
+
+def test_jackknife_acceleration_korea():
+    # [MSE-ref] estimate_population_stepwise(Korea, nboot = 10): ahat -0.02877338. The acceleration
+    # comes from the delete-one-case jackknife only, so it does not depend on the random numbers.
+    r = estimate_population(table("korea_3lists.csv"), bootstrap=10, seed=5)
+    assert r.acceleration == pytest.approx(-0.02877338, abs=5e-9)
+
+
+def test_bca_limits_from_published_replicates():
+    # [MSE-ref] estimate_population_stepwise(Korea, nboot = 10) prints its ten bootstrap estimates, the
+    # point estimate 268.7778, ahat -0.02877338 and BCaquantiles 127.9828 236.3239 325.7143 325.7143
+    # at 0.025, 0.1, 0.9, 0.975.
+    from trafficking_stats.mse.bootstrap import bca_interval
+
+    reps = [
+        231.8182,
+        247.8000,
+        288.7500,
+        325.7143,
+        240.0000,
+        123.3125,
+        295.0000,
+        251.1000,
+        232.9091,
+        123.5263,
+    ]
+    limits = bca_interval(np.array(reps), 268.7778, -0.02877338, [0.025, 0.1, 0.9, 0.975])
+    np.testing.assert_allclose(limits, [127.9828, 236.3239, 325.7143, 325.7143], atol=5e-4)
 
 
 def test_bca_matches_bcaconfvalues_formula():

@@ -162,7 +162,12 @@ class PoissonFit:
 
     @property
     def bic(self) -> float:
-        """Schwarz's criterion ``-2 loglik + k log(observed)`` (as MultipleSystemsEstimation's BIC)."""
+        """Schwarz's criterion ``-2 loglik + k log(observed)``, ``k`` = :attr:`n_params`.
+
+        This reproduces MultipleSystemsEstimation's BIC values (e.g. 57.14081 for Korea, model b:c + c:d).
+        Counting minus-infinite terms in ``k`` (like SparseMSE's AIC) is this package's choice: the
+        reference BIC code was not available to check how it counts them.
+        """
         return -2.0 * self.loglik + self.n_params * math.log(self.observed)
 
     def term_se(self, pair: Pair) -> float:
