@@ -9,6 +9,8 @@ Every expected number comes from a published source named in the comment next to
   MultipleSystemsEstimation"), which prints ``estimate_population(Korea, ...)`` outputs;
 * [MSE-ref] the same repository's reference pages docs/reference/estimate_population_stepwise.md and
   docs/reference/estimate_population.md, which print example outputs (Korea);
+* [CCS-2000] Cormack, Chang and Smith (2000), Table 3b (a three-list table), as asserted in Rcapture's
+  tests (cran/Rcapture, inst/tests/testPapersResults.R) for ``closedpCI.t``;
 * [HO-2014] Home Office, "Modern Slavery: an application of multiple systems estimation" (29 November
   2014, gov.uk): "an estimate of between 10 thousand and 13 thousand, in total, of potential victims in
   the UK in 2013" -- the estimate of Bales, Hesketh and Silverman (2015, Significance 12(3)).
@@ -161,6 +163,30 @@ def test_existence_checks_artificial_3():
     assert check_model(counts, 3, ((0, 1), (0, 2), (1, 2))) == 2
     assert check_model(counts, 3, ((0, 1),)) == 1
     assert check_model(counts, 3, ((0, 2), (1, 2))) == 0
+
+
+def test_profile_interval_cormack_chang_smith():
+    # [CCS-2000]: cbind(histpos.t(3), c(72, 5, 29, 54, 24, 3, 14)) (histories 111, 110, 101, 100, 011,
+    # 010, 001). Mt (main effects): abundance 209, deviance 75.1, df 3, profile CI 203 to 217;
+    # ~ . + c2:c3: deviance 1.2, df 2, InfCL 210; ~ . + c1:c2 + c2:c3: deviance 0.6, df 1;
+    # ~ . + c1:c3 + c2:c3: abundance 233, InfCL 204.
+    from trafficking_stats.mse.models import profile_interval
+
+    pats = [(1, 1, 1), (1, 1, 0), (1, 0, 1), (1, 0, 0), (0, 1, 1), (0, 1, 0), (0, 0, 1)]
+    t = frame([(*p, c) for p, c in zip(pats, [72, 5, 29, 54, 24, 3, 14], strict=True)], "XYZ")
+    cc = t.cell_counts()
+    b1 = fit_model(cc, 3, ())
+    assert (round(b1.estimate), round(b1.deviance, 1), b1.df_residual) == (209, 75.1, 3)
+    _, lo, hi = profile_interval(cc, 3, ())
+    assert (round(lo), round(hi)) == (203, 217)
+    b2 = fit_model(cc, 3, ((1, 2),))
+    assert (round(b2.deviance, 1), b2.df_residual) == (1.2, 2)
+    assert round(profile_interval(cc, 3, ((1, 2),))[1]) == 210
+    b3 = fit_model(cc, 3, ((0, 1), (1, 2)))
+    assert (round(b3.deviance, 1), b3.df_residual) == (0.6, 1)
+    b4 = fit_model(cc, 3, ((0, 2), (1, 2)))
+    assert round(b4.estimate) == 233
+    assert round(profile_interval(cc, 3, ((0, 2), (1, 2)))[1]) == 204
 
 
 # ---------------------------------------------------------------- hand computations and internals

@@ -75,8 +75,10 @@ class Selection:
 def _main(counts: np.ndarray, t: int, check: bool = True) -> PoissonFit:
     if check and check_model(counts, t, ()) != EXISTS:
         raise EstimationError(
-            "the maximum likelihood estimate of the main-effects model does not exist for this table "
-            "(e.g. no case is on two lists, so nothing links the lists): an estimate needs overlapping lists"
+            "the maximum likelihood estimate of the main-effects model does not exist for this table: "
+            "its zero counts leave a parameter unbounded (for example no case is on two lists, so nothing "
+            "links the lists). An estimate needs lists that overlap: merge or drop lists, or add the "
+            "overlaps if the cases were not matched across lists"
         )
     return fit_model(counts, t, ())
 
