@@ -11,6 +11,8 @@ Every expected number comes from a published source named in the comment next to
   docs/reference/estimate_population.md, which print example outputs (Korea);
 * [CCS-2000] Cormack, Chang and Smith (2000), Table 3b (a three-list table), as asserted in Rcapture's
   tests (cran/Rcapture, inst/tests/testPapersResults.R) for ``closedpCI.t``;
+* [Rcapture-tests] the other ``closedpCI.t`` checks in that file: Rivest (2011) for the R3 data of
+  Darroch et al. (1993) and the diabetes data of Bruno et al. (1994);
 * [HO-2014] Home Office, "Modern Slavery: an application of multiple systems estimation" (29 November
   2014, gov.uk): "an estimate of between 10 thousand and 13 thousand, in total, of potential victims in
   the UK in 2013" -- the estimate of Bales, Hesketh and Silverman (2015, Significance 12(3)).
@@ -18,6 +20,7 @@ Every expected number comes from a published source named in the comment next to
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -187,6 +190,41 @@ def test_profile_interval_cormack_chang_smith():
     b4 = fit_model(cc, 3, ((0, 2), (1, 2)))
     assert round(b4.estimate) == 233
     assert round(profile_interval(cc, 3, ((0, 2), (1, 2)))[1]) == 204
+
+
+def _histpos(t: int) -> list[tuple[int, ...]]:
+    # Rcapture's histpos.t(t): every non-empty history in decreasing binary order (111, 110, ..., 001)
+    return list(itertools.product([1, 0], repeat=t))[:-1]
+
+
+def test_log_linear_fits_rivest_2011():
+    # [Rcapture-tests] DarR3 <- cbind(histpos.t(3), c(72, 155, 7, 71, 13, 53, 43)): saturated model
+    # (~(c1+c2+c3)^2) abundance 1240, stderr 451; ~.+c1:c2+c2:c3 abundance 850, stderr 186, deviance 3.8,
+    # df 1. diabetes <- cbind(histpos.t(4), c(58,157,18,104,46,650,12,709,14,20,7,74,8,182,10)): Bruno
+    # et al. model (~(c1+c2+c3+c4)^2-c1:c4) abundance 2771, stderr 145, deviance 7.62, df 5;
+    # ~.+c1:c3+c2:c4+c3:c4 abundance 2472, stderr 53, deviance 21.97, df 7.
+    dar = frame([(*p, c) for p, c in zip(_histpos(3), [72, 155, 7, 71, 13, 53, 43], strict=True)], "XYZ")
+    sat = fit_model(dar.cell_counts(), 3, ((0, 1), (0, 2), (1, 2)))
+    assert (round(sat.estimate), round(sat.stderr)) == (1240, 451)
+    inter2 = fit_model(dar.cell_counts(), 3, ((0, 1), (1, 2)))
+    assert (round(inter2.estimate), round(inter2.stderr), round(inter2.deviance, 1)) == (850, 186, 3.8)
+    assert inter2.df_residual == 1
+    counts = [58, 157, 18, 104, 46, 650, 12, 709, 14, 20, 7, 74, 8, 182, 10]
+    dia = frame([(*p, c) for p, c in zip(_histpos(4), counts, strict=True)], "WXYZ").cell_counts()
+    bruno = fit_model(dia, 4, tuple(p for p in all_pairs(4) if p != (0, 3)))
+    assert (round(bruno.estimate), round(bruno.stderr), round(bruno.deviance, 2), bruno.df_residual) == (
+        2771,
+        145,
+        7.62,
+        5,
+    )
+    nohet = fit_model(dia, 4, ((0, 2), (1, 3), (2, 3)))
+    assert (round(nohet.estimate), round(nohet.stderr), round(nohet.deviance, 2), nohet.df_residual) == (
+        2472,
+        53,
+        21.97,
+        7,
+    )
 
 
 # ---------------------------------------------------------------- hand computations and internals

@@ -44,9 +44,10 @@ class MSEResult:
     * ``bootstrap_interval`` -- the BCa interval that reruns the model choice on every resample, or None;
     * ``terms`` -- the two-list interactions in the chosen model as ``"A:B"`` (list names), including
       ``empty_terms``, the pairs with no observed overlap, estimated at minus infinity;
-    * ``observed``, ``dark_figure`` (cases); ``method``, ``threshold`` (None when the method has none);
+    * ``observed``, ``dark_figure``, ``standard_error`` (of the estimate, as Rcapture; cases);
+      ``method``, ``threshold`` (None when the method has none);
     * ``aic``, ``bic``, ``deviance``, ``df_residual`` of the chosen model; ``steps`` of the search;
-      ``profile_mle`` (aic: the maximiser of the profile likelihood, Rcapture's "abundance");
+      ``profile_mle`` (aic: the maximiser of the profile likelihood, the point of Rcapture's ``CI``);
     * bootstrap diagnostics: ``n_bootstrap``, ``bootstrap_failed`` (resamples left out), ``acceleration``
       (jackknife ``a``), ``seed``.
     """
@@ -62,6 +63,7 @@ class MSEResult:
     alpha: float
     lists: tuple[str, ...]
     dark_figure: float
+    standard_error: float
     empty_terms: tuple[str, ...]
     aic: float
     bic: float
@@ -179,6 +181,7 @@ def estimate_population(
         alpha=alpha,
         lists=lists,
         dark_figure=fit.dark_figure,
+        standard_error=fit.stderr,
         empty_terms=tuple(_name(p, lists) for p in fit.empty_terms),
         aic=fit.aic,
         bic=fit.bic,

@@ -156,6 +156,14 @@ class PoissonFit:
         return self.observed + self.dark_figure
 
     @property
+    def stderr(self) -> float:
+        """Standard error of :attr:`estimate` (cases): ``sqrt(exp(a_0) + exp(2 a_0) var(a_0))``, Poisson
+        variation of the dark figure plus the delta-method variance of ``exp(a_0)``, as Rcapture's
+        ``closedpCI.t`` ``stderr``."""
+        b0 = float(self.coef[0])
+        return math.sqrt(math.exp(b0) + math.exp(2 * b0) * float(self.cov[0, 0]))
+
+    @property
     def aic(self) -> float:
         """Akaike's criterion ``-2 loglik + 2 k``, ``k`` = :attr:`n_params` (as SparseMSE's ``modelfit``)."""
         return -2.0 * self.loglik + 2.0 * self.n_params
