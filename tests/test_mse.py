@@ -154,6 +154,8 @@ def test_uk2013_aic_within_published_range():
     assert lo < r.estimate < hi
     # The published range is the 95% interval rounded to thousands.
     assert (round(lo, -3), round(hi, -3)) == (10_000, 13_000)
+    wald = estimate_population(table("uk2013_6lists.csv"), method="aic", interval_method="wald-log")
+    assert wald.interval_method == "wald-log" and wald.estimate == r.estimate
 
 
 def test_existence_checks_artificial_3():

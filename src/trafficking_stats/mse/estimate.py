@@ -128,6 +128,7 @@ def estimate_population(
     bootstrap: int = 0,
     seed: int | None = None,
     alpha: float = 0.05,
+    interval_method: str | None = None,
 ) -> MSEResult:
     """Estimate the population size from ``table`` by multiple systems estimation.
 
@@ -136,7 +137,9 @@ def estimate_population(
     Silverman 2015; Wald ``threshold`` default 0.05), ``"bic"`` (Silverman, Chan and Vincent 2024; up to
     five lists) or ``"main"``. ``threshold`` None takes the method's default. ``bootstrap`` > 0 adds a BCa
     interval from that many resamples seeded with ``seed``; ``alpha`` is the two-sided level of both
-    intervals (0.05 gives 95% limits). Raises :class:`EstimationError` when no estimate is possible.
+    intervals (0.05 gives 95% limits). ``interval_method`` chooses the model-conditional interval:
+    ``"wald-log"`` (default except for ``aic``) or ``"profile"`` (default for ``aic``, as Rcapture).
+    Raises :class:`EstimationError` when no estimate is possible.
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}: one of {', '.join(METHODS)}")
@@ -144,6 +147,8 @@ def estimate_population(
         raise ValueError(f"threshold must be a p-value in [0, 1], got {threshold}")
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be in (0, 1), got {alpha}")
+    if interval_method not in (None, "wald-log", "profile"):
+        raise ValueError(f"unknown interval_method {interval_method!r}: 'wald-log' or 'profile'")
     if bootstrap < 0:
         raise ValueError(f"bootstrap must be a number of resamples >= 0, got {bootstrap}")
     check_table(table)
@@ -157,11 +162,13 @@ def estimate_population(
     fit = sel.fit
     all_terms = tuple(sorted(fit.terms + fit.empty_terms))
     profile_mle = None
-    if method == "aic":
+    if interval_method is None:
+        interval_method = "profile" if method == "aic" else "wald-log"
+    if interval_method == "profile":
         profile_mle, lo, hi = profile_interval(counts, t, all_terms, alpha)
-        interval, interval_method = (lo, hi), "profile"
+        interval: tuple[float, float] = (lo, hi)
     else:
-        interval, interval_method = wald_interval(fit, alpha), "wald-log"
+        interval = wald_interval(fit, alpha)
     boot: BootstrapResult | None = None
     if bootstrap > 0:
         models = None
