@@ -23,7 +23,8 @@ even the main-effects model fails an :class:`~trafficking_stats.errors.Estimatio
   model selection", Statistics and Computing 34, 44; MultipleSystemsEstimation's ``estimate_population_bic``
   with interactions of order at most 2: fit every model with main effects and any set of two-list terms
   (all hierarchical for that order) whose MLE exists, choose the smallest BIC. Up to five lists (1,024
-  models).
+  models). That package's default for four and five lists (``maxorder = 3``) also admits three-list
+  terms, which are not fitted here, so for four or five lists its default result can differ.
 * ``main`` -- main effects only (independent lists).
 """
 
