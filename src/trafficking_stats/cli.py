@@ -170,6 +170,9 @@ def _parser() -> argparse.ArgumentParser:
     from .cli_charts import add_parser as _add_charts
 
     _add_charts(sub)
+    from .cli_mse import add_parser as _add_mse
+
+    _add_mse(sub)
     s = sub.add_parser("sources", help="list the sources with publisher, reporter type, years and licence")
     s.set_defaults(func=_cmd_sources)
     v = sub.add_parser("validate", help="validate a normalized CSV (default: data/processed/counts.csv)")

@@ -63,3 +63,12 @@ class ValidationError(TraffickingStatsError):
         n = len(self.problems)
         head = f"{n} problem{'s' if n != 1 else ''} in the normalized table"
         super().__init__(head + ":\n" + "\n".join(str(p) for p in self.problems))
+
+
+class EstimationError(TraffickingStatsError, ValueError):
+    """A valid input from which the requested estimate cannot be computed.
+
+    Raised, for example, by :mod:`trafficking_stats.mse` for a list-overlap table with a single list, a list
+    that contains every observed case, or a model whose maximum likelihood estimate does not exist. The
+    message says why and what to do.
+    """
