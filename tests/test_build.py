@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from trafficking_stats import paths
+from trafficking_stats import outputs, paths
 from trafficking_stats.build import OUTPUT_FILES, BuildError, build
 
 # the package re-exports the function `build`, which shadows the module of the same name
@@ -93,7 +93,7 @@ def test_a_build_that_fails_midway_leaves_previous_outputs_intact(raw_copy, tmp_
     # change the input so a successful build would change the outputs
     _break_count(raw_copy, 2, "999")
     calls = []
-    real_write = build_mod._write_file
+    real_write = outputs._write_file
 
     def failing_write(path, data):
         calls.append(path.name)
@@ -101,11 +101,11 @@ def test_a_build_that_fails_midway_leaves_previous_outputs_intact(raw_copy, tmp_
             raise OSError("disk full (simulated)")
         real_write(path, data)
 
-    monkeypatch.setattr(build_mod, "_write_file", failing_write)
+    monkeypatch.setattr(outputs, "_write_file", failing_write)
     with pytest.raises(OSError, match="disk full"):
         build(raw_copy, out)
     assert _bytes(out) == before
-    assert not [p for p in out.iterdir() if p.name.startswith(".tmp-build-")], "temporary files left behind"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [".out.lock"], "leftovers"
 
 
 def test_processed_csv_and_parquet_hold_the_same_table(tmp_path):

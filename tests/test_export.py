@@ -15,6 +15,7 @@ import pytest
 
 from trafficking_stats import read_counts
 from trafficking_stats.charts import PRESETS, STANDARD_CHARTS, export
+from trafficking_stats.charts.export import spreadsheet_safe
 from trafficking_stats.cli_charts import add_parser
 
 FRESNO = STANDARD_CHARTS["fresno-rescues-and-cases"]
@@ -180,3 +181,54 @@ def test_cli_choices_match_the_charts_package():
     assert tuple(cli_charts._CHART_NAMES) == tuple(catalog.STANDARD_CHARTS)
     assert tuple(cli_charts._PRESET_NAMES) == tuple(presets.PRESETS)
     assert tuple(cli_charts._FORMATS) == tuple(export.FORMATS)
+
+
+@pytest.mark.parametrize(
+    ("text", "safe"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1 more", "'+1 more"),
+        ("-see note", "'-see note"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1+1", "'\t=1+1"),
+        ("-5", "-5"),
+        ("+3.25", "+3.25"),
+        ("over 230", "over 230"),
+    ],
+)
+def test_text_cells_that_spreadsheets_would_run_are_neutralised(text: str, safe: str):
+    assert spreadsheet_safe(text) == safe
+
+
+def test_exported_csv_neutralises_a_formula_in_the_data(counts, tmp_path: Path):
+    rows = counts.copy()
+    fresno = rows["figure_id"] == "fresno-pd-2021-girls-rescued-fresnobee"
+    rows.loc[fresno, "note"] = '=HYPERLINK("http://evil.example","click")'
+    (r,) = export(FRESNO, rows, presets=["web"], formats=["svg"], out_dir=tmp_path)
+    with r.csv.open(encoding="utf-8", newline="") as fh:
+        notes = [
+            x["note"]
+            for x in csv.DictReader(fh)
+            if x["figure_id"] == "fresno-pd-2021-girls-rescued-fresnobee"
+        ]
+    assert notes == ['\'=HYPERLINK("http://evil.example","click")']
+
+
+def test_processed_csvs_hold_no_formula_like_text(root: Path):
+    """data/processed CSVs are data files (not neutralised); this keeps them free of formula-like text."""
+    for name in ("counts.csv", "citations.csv", "conflicts.csv", "quarantine.csv"):
+        with (root / "data" / "processed" / name).open(encoding="utf-8", newline="") as fh:
+            for line, row in enumerate(csv.DictReader(fh), start=2):
+                for col, v in row.items():
+                    assert spreadsheet_safe(v) == v, f"{name}:{line}: column {col!r} starts like a formula"
+
+
+@pytest.mark.parametrize("name", ["../escape", "/tmp/abs", "a/b", "..", "x\\y", ""])
+def test_export_names_cannot_leave_the_output_folder(counts, tmp_path: Path, name: str):
+    import dataclasses
+
+    bad = dataclasses.replace(FRESNO, name=name)
+    out = tmp_path / "out"
+    with pytest.raises(ValueError, match="refusing to export a chart named"):
+        export(bad, counts, presets=["web"], formats=["svg"], out_dir=out)
+    assert not out.exists(), "nothing is written for a refused name"

@@ -21,15 +21,13 @@ import hashlib
 import io
 import json
 import math
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import paths, schema
 from .errors import Problem, ValidationError
+from .outputs import build_lock, changed_inputs, recover, sha256, write_outputs
 from .sources import registry
 from .sources.base import QUARANTINE_COLUMNS, LoadResult, SourceInfo
 from .sources.published import load_citations
@@ -92,15 +90,6 @@ class BuildResult:
     manifest: dict[str, object]
     problems: list[Problem] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # bulk datasets carried over from the previous build
-
-
-def sha256(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _validate_load(lr: LoadResult, citation_keys: set[str]) -> list[Problem]:
@@ -288,29 +277,6 @@ def parquet_bytes(df: pd.DataFrame) -> bytes:
     return buf.getvalue()
 
 
-def write_outputs(files: dict[str, bytes], out_dir: Path) -> None:
-    """Write every output to a temporary folder, then rename each into ``out_dir``.
-
-    If anything fails before the renames, ``out_dir`` is untouched and the temporary folder is removed.
-    """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-build-", dir=out_dir))
-    try:
-        for name, data in files.items():
-            _write_file(tmp / name, data)
-        for name in files:
-            os.replace(tmp / name, out_dir / name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _write_file(path: Path, data: bytes) -> None:
-    with open(path, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
 def _source_citation(info: SourceInfo) -> dict[str, str]:
     """The citations.csv row a bulk source declares in its metadata."""
     return {
@@ -374,10 +340,18 @@ def build(
     :class:`~trafficking_stats.errors.SourceFormatError` (an unreadable file) always fails the build,
     leaving previous outputs untouched.
     """
-    import pandas as pd
+    from contextlib import nullcontext
 
     raw_dir = Path(raw_dir) if raw_dir is not None else paths.raw_dir()
     out_dir = Path(out_dir) if out_dir is not None else paths.processed_dir()
+    with build_lock(out_dir) if write else nullcontext():
+        recover(out_dir)
+        return _build(raw_dir, out_dir, bulk_dir, strict, write)
+
+
+def _build(raw_dir: Path, out_dir: Path, bulk_dir: Path | None, strict: bool, write: bool) -> BuildResult:
+    import pandas as pd
+
     citations_path = raw_dir / "citations.csv"
     citations = load_citations(citations_path)
     prev_counts, prev_quarantine, prev_manifest = _previous(out_dir)
@@ -501,6 +475,26 @@ def build(
     return BuildResult(counts, cit, conflicts, quarantine, manifest, problems, kept)
 
 
+def stale_inputs(
+    raw_dir: Path | None = None, out_dir: Path | None = None, bulk_dir: Path | None = None
+) -> list[str]:
+    """Inputs changed or missing since ``out_dir`` was built (``[]``: up to date); see ``build --check``.
+
+    Hand-transcribed inputs are checked under ``raw_dir`` (default ``data/raw``); bulk publisher files
+    only when ``bulk_dir`` is given. Raises FileNotFoundError if nothing was built yet.
+    """
+    raw_dir = Path(raw_dir) if raw_dir is not None else paths.raw_dir()
+    out_dir = Path(out_dir) if out_dir is not None else paths.processed_dir()
+    recover(out_dir)
+    roots = {"citations": raw_dir}
+    for sid, src in registry().items():
+        if src.info.default_files:
+            roots[sid] = raw_dir
+        elif bulk_dir is not None:
+            roots[sid] = Path(bulk_dir)
+    return changed_inputs(out_dir, roots)
+
+
 def read_counts(path: Path | None = None) -> pd.DataFrame:
     """The processed normalized table (``data/processed/counts.parquet``), with the schema's dtypes.
 
@@ -509,6 +503,7 @@ def read_counts(path: Path | None = None) -> pd.DataFrame:
     import pandas as pd
 
     p = Path(path) if path is not None else paths.processed_dir() / "counts.parquet"
+    recover(p.parent)  # a build killed between its two renames left the previous outputs aside
     if not p.exists():
         from .errors import TraffickingStatsError
 

@@ -7,7 +7,10 @@ Exit codes (also in README.md):
 * 2: usage error (unknown command, source or option; a file that does not exist);
 * 3: format error: an input file cannot be read as its source's format (``SourceFormatError``);
 * 4: validation error: rows that do not normalize or break the schema (``ValidationError``, quarantine);
-* 5: download error: offline, HTTP error, or a file whose hash does not match the pinned one (``fetch``).
+* 5: download error: offline, HTTP error, or a file whose hash does not match the pinned one (``fetch``);
+* 6: the list table cannot give an estimate (``mse``; see ``cli_mse.py``);
+* 7: ``build --check``: the processed outputs are out of date with their inputs (or were never built);
+* 8: another build is writing the same output folder (``build``; wait for it, then build again).
 
 Problems are printed one per line as ``error: FILE:LINE: column 'NAME': message``; a traceback is shown
 only with ``--debug``.
@@ -23,6 +26,7 @@ from pathlib import Path
 from .errors import Problem, SourceFormatError, TraffickingStatsError, ValidationError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_FORMAT, EXIT_VALIDATION, EXIT_FETCH = 0, 1, 2, 3, 4, 5
+EXIT_STALE, EXIT_LOCKED = 7, 8  # 6 is cli_mse.EXIT_ESTIMATION
 
 
 class UsageError(TraffickingStatsError):
@@ -35,8 +39,21 @@ def _print_problems(problems: Sequence[Problem]) -> None:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from .build import build
+    from .build import build, stale_inputs
 
+    if args.check:
+        try:
+            stale = stale_inputs(args.raw, args.out, args.bulk)
+        except FileNotFoundError:
+            print("not built yet: no manifest.json; run trafficking-stats build", file=sys.stderr)
+            return EXIT_STALE
+        for line in stale:
+            print(line)
+        if stale:
+            print("outputs are out of date with these inputs: run trafficking-stats build", file=sys.stderr)
+            return EXIT_STALE
+        print("outputs are up to date with their inputs")
+        return EXIT_OK
     res = build(args.raw, args.out, bulk_dir=args.bulk, strict=args.strict)
     for dataset in res.kept:
         print(f"note: no bulk file for {dataset!r}: kept its rows from the previous build", file=sys.stderr)
@@ -146,6 +163,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build data/processed/ from data/raw/")
     b.add_argument("--strict", action="store_true", help="fail (and write nothing) if any row is quarantined")
+    b.add_argument(
+        "--check",
+        action="store_true",
+        help=f"write nothing; list inputs changed since the last build (exit {EXIT_STALE} if any)",
+    )
     b.add_argument("--raw", type=Path, default=None, help="raw folder (default: data/raw)")
     b.add_argument("--out", type=Path, default=None, help="output folder (default: data/processed)")
     b.add_argument(
@@ -184,6 +206,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``trafficking-stats`` command; returns the exit code."""
     from .fetch import FetchError
+    from .outputs import BuildLockedError
     from .sources import UnknownSourceError
 
     args = _parser().parse_args(argv)
@@ -199,6 +222,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FETCH
+    except BuildLockedError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
     except SourceFormatError as exc:
         if args.debug:
             raise

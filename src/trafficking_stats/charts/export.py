@@ -13,6 +13,7 @@ drawn as paths (SVG) or from the bundled DejaVu fonts (PDF, PNG), and rows are w
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,15 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-__all__ = ["CSV_COLUMNS", "FORMATS", "ExportResult", "export", "figure_bytes", "plotted_csv"]
+__all__ = [
+    "CSV_COLUMNS",
+    "FORMATS",
+    "ExportResult",
+    "export",
+    "figure_bytes",
+    "plotted_csv",
+    "spreadsheet_safe",
+]
 
 FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 
@@ -80,6 +89,25 @@ class ExportResult:
         return [*self.images.values(), self.csv, self.txt]
 
 
+#: First characters that make spreadsheet programs read a text cell as a formula (CSV injection), plus the
+#: tab and carriage return that some of them strip before looking.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+#: Names of exported files: letters, digits, ``.``, ``_`` and ``-``, starting with a letter or digit.
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` made inert for spreadsheet programs: a text cell starting with ``= + - @`` (or tab/CR) gets
+    a leading apostrophe, which spreadsheets show as text; numbers (``-5``, ``+3.2``) stay as they are."""
+    if text.startswith(FORMULA_START):
+        try:
+            float(text)
+        except ValueError:
+            return "'" + text
+    return text
+
+
 def _cell(v: object) -> str:
     s = str(v)
     if v is None or s in ("<NA>", "nan", "NaT", "None"):
@@ -88,7 +116,18 @@ def _cell(v: object) -> str:
         return str(int(v)) if v.is_integer() else repr(v)
     if s.endswith(" 00:00:00"):
         return s[:10]
-    return s
+    return spreadsheet_safe(s)
+
+
+def _file_stem(chart_name: str, preset: str, out: Path) -> str:
+    """``NAME.PRESET``, refusing names that could write outside ``out`` (``../x``, ``/etc/x``, ``a/b``)."""
+    stem = f"{chart_name}.{preset}"
+    if not _SAFE_NAME.match(stem) or ".." in stem or not (out / stem).resolve().is_relative_to(out.resolve()):
+        raise ValueError(
+            f"refusing to export a chart named {chart_name!r}: file names may hold only letters, digits, "
+            "'.', '_' and '-' (no folders), so that every file stays inside the output folder"
+        )
+    return stem
 
 
 def plotted_csv(info: ChartInfo) -> bytes:
@@ -201,13 +240,14 @@ def export(
 
         counts = read_counts()
     out = Path(out_dir)
+    stems = {p: _file_stem(chart.name, p, out) for p in presets}
     out.mkdir(parents=True, exist_ok=True)
     results = []
     for p in presets:
         fig = chart.build(counts, p, allow_small_cells=allow_small_cells)
         info = chart_info(fig)
         description = describe_info(info)
-        stem = f"{chart.name}.{p}"
+        stem = stems[p]
         images = {}
         with house_style(PRESETS[p]):
             for f in formats:
