@@ -19,6 +19,7 @@ EXPECTED = [
     "03-united-states.ipynb",
     "04-world-and-uk.ipynb",
     "05-export-charts.ipynb",
+    "06-hidden-population.ipynb",
 ]
 #: A code cell whose source contains this marker may have no output (e.g. a cell that only defines names).
 NO_OUTPUT = "# no output"
