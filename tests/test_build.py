@@ -64,6 +64,15 @@ def _break_count(raw: Path, line: int, text: str) -> None:
         csv.writer(fh, lineterminator="\n").writerows(rows)
 
 
+def test_a_figure_its_quote_does_not_show_fails_a_strict_build(raw_copy, tmp_path):
+    """Line 17 is 'rescued 106 girls': a mistyped 107 is caught, with the file, line and column."""
+    p = raw_copy / "published_figures.csv"
+    assert "rescued 106 girls" in p.read_text(encoding="utf-8").splitlines()[16]
+    _break_count(raw_copy, 17, "107")
+    with pytest.raises(BuildError, match=r"published_figures.csv:17: column 'quote': .*does not show"):
+        build(raw_copy, tmp_path / "out", strict=True)
+
+
 def test_a_bad_row_is_quarantined_with_its_line_and_the_rest_load(raw_copy, tmp_path):
     good = build(out_dir=tmp_path / "good")
     _break_count(raw_copy, 3, "ovr 230")

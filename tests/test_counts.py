@@ -12,7 +12,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trafficking_stats.counts import QUALIFIERS, Count, format_count, is_missing, parse_count, parse_counts
+from trafficking_stats.counts import (
+    QUALIFIERS,
+    Count,
+    format_count,
+    is_missing,
+    numbers_in,
+    parse_count,
+    parse_counts,
+)
 from trafficking_stats.errors import CountParseError, TraffickingStatsError
 
 N = None
@@ -535,3 +543,16 @@ def test_exact_integers_with_separators(n: int) -> None:
         assert c.value == n
     assert parse_count(str(n)) == parse_count(text)
     assert parse_count(n) == parse_count(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("rescued 106 girls from their traffickers", {106}),
+        ("more than 1,035 victims in 2019", {1035, 2019, 1, 35}),
+        ("about 1.2 million people", {1.2, 1_200_000}),
+        ("2014,443,300,141", {2014, 443, 300, 141}),
+    ],
+)
+def test_numbers_a_reader_sees_in_a_quote(text: str, expected: set[float]):
+    assert expected <= numbers_in(text)

@@ -74,6 +74,7 @@ def test_valid_row_passes_and_is_coerced():
         ({"unit": "people"}, "unit"),
         ({"value": None, "value_low": None, "qualifier": "exact"}, "qualifier"),
         ({"figure_id": "Fresno Test"}, "figure_id"),
+        ({"value": 231.0, "value_low": 231.0}, "quote"),  # the quote says "over 230"
     ],
 )
 def test_each_rule_rejects_its_case(over, column):
@@ -106,11 +107,39 @@ def test_duplicate_figure_ids_are_rejected():
 
 def test_qualifier_intervals():
     ok = [
-        row(figure_id="e", value=106.0, qualifier="exact", value_low=106.0, value_high=106.0),
-        row(figure_id="u", value=50000.0, qualifier="under", value_low=None, value_high=50000.0),
-        row(figure_id="r", value=100.0, qualifier="range", value_low=100.0, value_high=130.0),
-        row(figure_id="s", value=None, qualifier="suppressed", value_low=0.0, value_high=4.0),
-        row(figure_id="a", value=500.0, qualifier="approximately", value_low=None, value_high=None),
+        row(
+            figure_id="e",
+            value=106.0,
+            qualifier="exact",
+            value_low=106.0,
+            value_high=106.0,
+            quote="106 girls",
+        ),
+        row(
+            figure_id="u",
+            value=50000.0,
+            qualifier="under",
+            value_low=None,
+            value_high=50000.0,
+            quote="<50,000",
+        ),
+        row(
+            figure_id="r",
+            value=100.0,
+            qualifier="range",
+            value_low=100.0,
+            value_high=130.0,
+            quote="100 to 130",
+        ),
+        row(figure_id="s", value=None, qualifier="suppressed", value_low=0.0, value_high=4.0, quote="<5"),
+        row(
+            figure_id="a",
+            value=500.0,
+            qualifier="approximately",
+            value_low=None,
+            value_high=None,
+            quote="~500",
+        ),
     ]
     assert len(schema.validate(frame(*ok))) == 5
 

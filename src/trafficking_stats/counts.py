@@ -70,7 +70,7 @@ from decimal import Decimal
 
 from .errors import CountParseError
 
-__all__ = ["QUALIFIERS", "Count", "format_count", "is_missing", "parse_count", "parse_counts"]
+__all__ = ["QUALIFIERS", "Count", "format_count", "is_missing", "numbers_in", "parse_count", "parse_counts"]
 
 QUALIFIERS: tuple[str, ...] = (
     "exact",
@@ -273,6 +273,29 @@ _RULES: tuple[tuple[re.Pattern[str], Callable[[object, re.Match[str]], Count]], 
 
 
 # ------------------------------------------------------------------------------------------------- API
+
+
+_NUMBER_IN_TEXT = re.compile(
+    r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:\s*(thousand|million|billion)\b)?", re.IGNORECASE
+)
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+
+
+def numbers_in(text: str) -> set[float]:
+    """Every number a reader could see in ``text``: ``"1,035"`` is 1035, ``"1.2 million"`` is 1.2 and
+    1,200,000, and digits run together by commas are also read one by one (``"2014,443,300"`` gives 2014,
+    443 and 300 as well as 2014443300), so a quoted table row shows each of its cells.
+
+    Used to check that a transcribed figure appears in the quote that is its evidence.
+    """
+    out: set[float] = set()
+    for m in _NUMBER_IN_TEXT.finditer(text):
+        v = float(m.group(1).replace(",", ""))
+        out.add(v)
+        if m.group(2):
+            out.add(round(v * _SCALE[m.group(2).lower()], 6))
+    out.update(float(t) for t in re.findall(r"\d+(?:\.\d+)?", text))
+    return out
 
 
 def is_missing(text: object) -> bool:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import geo, paths
+from .counts import numbers_in
 from .errors import Problem, ValidationError
 from .schema import MAX_QUOTE_WORDS
 
@@ -39,11 +40,6 @@ CITATION_COLUMNS: tuple[str, ...] = (
 
 population_csv = paths.population_csv  # re-exported: the paths live in paths.py
 population_citations_csv = paths.population_citations_csv
-
-
-def _digits(text: str) -> set[int]:
-    """Every number written in ``text`` (thousands commas allowed), as integers."""
-    return {int(m.replace(",", "")) for m in re.findall(r"\d{1,3}(?:,\d{3})+|\d+", text)}
 
 
 def read_population(path: Path | None = None, citations_path: Path | None = None) -> pd.DataFrame:
@@ -97,7 +93,7 @@ def read_population(path: Path | None = None, citations_path: Path | None = None
         if not 0 < words <= MAX_QUOTE_WORDS:
             msg = f"the quote must have 1 to {MAX_QUOTE_WORDS} words, found {words}"
             problems.append(Problem(name, line, "quote", msg))
-        elif pop is not None and pop not in _digits(r["quote"]):
+        elif pop is not None and pop not in numbers_in(r["quote"]):
             problems.append(Problem(name, line, "quote", f"the quote does not show the number {pop:,}"))
     if problems:
         raise ValidationError(problems)

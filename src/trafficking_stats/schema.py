@@ -391,6 +391,27 @@ def _quote_short(df: pd.DataFrame) -> pd.Series:
     return words <= MAX_QUOTE_WORDS
 
 
+def _quoted(df: pd.DataFrame) -> pd.Series:
+    """A figure with a quote must show its number in that quote (both ends for a range).
+
+    Withheld cells (``suppressed``) are exempt: their quote shows the threshold ("<5"), not a value.
+    """
+    import pandas as pd
+
+    from .counts import numbers_in
+
+    ok = []
+    cols = ("quote", "qualifier", "value", "value_low", "value_high")
+    for quote, q, v, lo, hi in zip(*(df[c].astype("object") for c in cols), strict=True):
+        if pd.isna(quote) or not str(quote).strip() or str(q) == "suppressed":
+            ok.append(True)
+            continue
+        want = [lo, hi] if str(q) == "range" else [v]
+        seen = numbers_in(str(quote))
+        ok.append(all(pd.isna(x) or float(x) in seen for x in want))
+    return pd_bool(ok, df)
+
+
 def _traceable(df: pd.DataFrame) -> pd.Series:
     """Transcribed figures need a quote; figures computed from a publisher file need that file.
 
@@ -467,6 +488,7 @@ RULES: tuple[Rule, ...] = (
     Rule("geo", "geo_code", "geo_code/geo_level/geo_name do not match trafficking_stats.geo", _geo_ok),
     Rule("quote_length", "quote", f"quote is longer than {MAX_QUOTE_WORDS} words", _quote_short),
     Rule("traceable", "quote", "row has neither a quote nor a raw file", _traceable),
+    Rule("quoted", "quote", "the quote does not show the figure's number (check the transcription)", _quoted),
     Rule(
         "raw_row",
         "raw_row",
