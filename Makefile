@@ -45,7 +45,7 @@ lint: setup ## ruff over the package, tests and benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
 lab: setup ## start JupyterLab on notebooks/
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean: ## remove the venv, caches and rendered outputs (never data/)
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis exports reports
