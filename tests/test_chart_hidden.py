@@ -190,3 +190,19 @@ def test_a_changed_copy_of_a_published_table_gets_no_published_citations(tmp_pat
     assert info.plotted.iloc[0]["value"] == csv_total(copy) == 2750
     same = chart_info(hidden_population(UK6, by_method=False))  # the published file by its path
     assert "silverman-2014" in same.citations and "published range" in set(same.plotted["series"])
+
+
+def test_an_interval_without_upper_limit_is_drawn_open():
+    # New Orleans, eight lists (185 cases), aic: the profile likelihood interval has no upper limit
+    fig = hidden_population("new_orleans_8lists_185", by_method=False, preset="web")
+    (label,) = by_gid(fig, "estimate-label")
+    assert label.get_text().startswith("≈3,390\n95%: ≥1,410")
+    (box,) = by_gid(fig, "estimate-interval")
+    assert box.get_y() + box.get_height() == pytest.approx(fig.axes[0].get_ylim()[1])
+    assert "from 1,410, no upper limit" in describe(fig)
+    assert "Published range" not in describe(fig)  # none printed for this table
+
+
+def test_small_estimates_are_whole_persons():
+    fig = hidden_population("korea_3lists", by_method=False)
+    assert "about 34 are estimated to be on no list" in describe(fig)

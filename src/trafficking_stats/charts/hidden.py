@@ -10,12 +10,14 @@ Definitions (see :mod:`trafficking_stats.mse`):
   ``≈11,400 (95%: 9,980–13,200)``. The interval is conditional on the chosen model: it leaves out the
   uncertainty of choosing the model.
 * *published range* -- the range the publisher printed (UK 2013: the Home Office's "between 10 thousand
-  and 13 thousand"), drawn as a shaded band across the panel and labelled with its source.
+  and 13 thousand"), drawn as a shaded column labelled with its source and as a faint band across the
+  panels.
 
-Rounding: estimates in labels and sentences have 3 significant figures (11,417.99 -> 11,400); interval
-limits are rounded outward to 3 significant figures (the lower limit down, the upper limit up: 9,982.26 ->
-9,980 and 13,181.69 -> 13,200), so the printed interval always contains the computed one. The known count
-is exact and printed in full. The sidecar CSV keeps the computed values to 0.1 person.
+Rounding: estimates in labels and sentences have 3 significant figures (11,417.99 -> 11,400), never
+finer than whole persons (34.2 -> 34); interval limits are rounded outward in the same way (the lower
+limit down, the upper limit up: 9,982.26 -> 9,980 and 13,181.69 -> 13,200), so the printed interval
+always contains the computed one. The known count is exact and printed in full. The sidecar CSV keeps
+the computed values to 0.1 person.
 
 Units: persons throughout.
 """
@@ -120,12 +122,19 @@ def round_sig(value: float, digits: int = SIG_FIGS, direction: str = "nearest") 
 
 
 def _sig(value: float, direction: str = "nearest") -> str:
+    """``value`` as text to :data:`SIG_FIGS` significant figures, but never finer than whole persons."""
+    if abs(value) < 10 ** (SIG_FIGS - 1) and math.isfinite(value):
+        whole = {"down": math.floor, "up": math.ceil}.get(direction, lambda v: math.floor(v + 0.5))
+        return number(whole(value))
     return number(round_sig(value, SIG_FIGS, direction))
 
 
-def _interval_words(lo: float, hi: float, sep: str = "–") -> str:
-    hi_text = "no upper limit" if not math.isfinite(hi) else _sig(hi, "up")
-    return f"{_sig(lo, 'down')}{sep}{hi_text}"
+def _interval_words(lo: float, hi: float, sep: str = "–", short: bool = False) -> str:
+    """``9,980–13,200``; an interval without upper limit (a profile likelihood that never falls below the
+    cut-off) is ``from 1,410, no upper limit`` (``short``: ``≥1,410``)."""
+    if not math.isfinite(hi):
+        return f"≥{_sig(lo, 'down')}" if short else f"from {_sig(lo, 'down')}, no upper limit"
+    return f"{_sig(lo, 'down')}{sep}{_sig(hi, 'up')}"
 
 
 def approx_label(estimate: float, low: float, high: float, level: str = "95%") -> str:
@@ -265,10 +274,12 @@ def _draw_estimate(
     fontsize: float,
 ) -> None:
     """A shaded interval from ``lo`` to ``hi`` with an open diamond at ``est`` (``size``: marker size in
-    points) and ``label`` above the interval (``fontsize`` points)."""
+    points) and ``label`` above the interval (``fontsize`` points). An interval without upper limit
+    (``hi`` infinite) runs to the top of the axes, open (no top edge), with its label under it."""
     from matplotlib.patches import Rectangle
 
-    top = hi if math.isfinite(hi) else ax.get_ylim()[1]
+    open_top = not math.isfinite(hi)
+    top = ax.get_ylim()[1] if open_top else hi
     ax.add_patch(
         Rectangle(
             (x - 0.2, lo),
@@ -277,7 +288,7 @@ def _draw_estimate(
             facecolor=color,
             alpha=0.3,
             edgecolor=color,
-            linewidth=1.2,
+            linewidth=0 if open_top else 1.2,
             gid=f"{gid}-interval",
             zorder=3,
         )
@@ -296,11 +307,11 @@ def _draw_estimate(
     )
     ax.annotate(
         label,
-        xy=(x, top),
-        xytext=(0, 3),
+        xy=(x, lo if open_top else top),
+        xytext=(0, -3 if open_top else 3),
         textcoords="offset points",
         ha="center",
-        va="bottom",
+        va="top" if open_top else "bottom",
         fontsize=fontsize,
         color=color,
         annotation_clip=False,
@@ -421,11 +432,16 @@ def hidden_population(
     # words ---------------------------------------------------------------------------------------------
     lists = ", ".join(lt.lists)
     where = f" {facts.where}" if facts.where else ""
-    title = title or (
-        f"{facts.place}: {population}, known and estimated"
-        if facts.place
-        else f"{population[0].upper() + population[1:]}: known and estimated"
-    )
+    head = facts.place or (meta["description"].split(",")[0] if meta else "")
+    if not title and facts.place:
+        title = f"{facts.place}: {population}, known and estimated"
+    elif not title:
+        what = f"{population} on {lt.n_lists} lists"
+        title = (
+            f"{head}: {what}, known and estimated"
+            if head
+            else f"{what[0].upper()}{what[1:]}: known and estimated"
+        )
     subtitle = (
         f"Known: people on at least one of {lt.n_lists} lists. Estimated: the known plus a model's estimate "
         "of people on no list, shown as a 95% interval."
@@ -611,15 +627,17 @@ def hidden_population(
         n = 2 if by_method else 1
         side = w / h >= 1.3  # squares and portraits: panels stacked, so that labels have room
         cells = panel_cells(frame.body, n, side_by_side=side, weights=[1.2, 1.0][:n] if side else None)
-        tops = [r.interval[1], float(observed)] + ([pub.high] if pub is not None else [])
+        tops = [r.interval[1], r.estimate * 1.25, float(observed)] + ([pub.high] if pub is not None else [])
         if not sens.empty:
-            tops += [v for v in sens["upper"] if v == v and math.isfinite(v)]
+            tops += [v for v in sens["upper"] if v == v]
+            tops += [v * 1.25 for v in sens["estimate"] if v == v]
         ms = 7.0 * sizes.body / 9.5
         # headroom for the one-line labels above the highest interval: their height (points) as a share
         # of the panel's height, less about 0.8 in of headings and tick labels
         cell_h = min(c[3] - c[1] for c in cells)
         share = (2 * sizes.body * 1.25 + 6) / max((cell_h - 0.8) * 72, 36)
         top = max(t for t in tops if math.isfinite(t)) * 1.05 / (1 - min(share, 0.5))
+        # (an interval without upper limit runs to the top; estimates stay well inside)
         est_color = OKABE_ITO["vermillion"]
 
         ax = fig.add_axes((0, 0, 1, 1))
@@ -649,7 +667,7 @@ def hidden_population(
             hi,
             est_color,
             ms,
-            f"≈{_sig(r.estimate)}\n95%: {_interval_words(*r.interval)}",
+            f"≈{_sig(r.estimate)}\n95%: {_interval_words(*r.interval, short=True)}",
             "estimate",
             sizes.body,
         )
