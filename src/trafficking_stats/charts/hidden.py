@@ -372,7 +372,8 @@ def hidden_population(
     :class:`~trafficking_stats.mse.ListTable`. The first panel shows the *known* count (a bar: people on
     at least one list, the sum of the table's counts), the *estimated total* of ``method`` and
     ``threshold`` (see :func:`trafficking_stats.mse.estimate_population`; default ``aic`` with its default
-    threshold 0.05) as its 95% model-conditional interval, and the *published range* as a shaded band:
+    threshold 0.05) as its 95% model-conditional interval, and the *published range* as a shaded column
+    and a faint band across the panels:
     ``published="auto"`` draws the range printed for the table, if any (:data:`PUBLISHED_RANGES`; UK 2013
     six lists: 10,000 to 13,000, Home Office 2014), ``(low, high)`` a range named by ``published_source``,
     None none. With ``by_method`` a second panel shows the estimate and interval of every method of
