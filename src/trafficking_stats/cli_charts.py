@@ -22,6 +22,7 @@ _CHART_NAMES = (
     "us-offenses-trend",
     "us-offenses-by-source",
     "mexico-convictions-trend",
+    "uk-2013-hidden-population",
 )
 _PRESET_NAMES = (
     "social-square",
@@ -93,7 +94,8 @@ def run(args: argparse.Namespace) -> int:
     charts = args.chart or list(STANDARD_CHARTS)
     presets = args.preset or list(_PRESET_NAMES)
     formats = args.formats or list(_FORMATS)
-    counts = read_counts()
+    # charts of a list table (kind hidden_population) do not need the normalized table
+    counts = read_counts() if any(STANDARD_CHARTS[n].uses_counts for n in charts) else None
     tty = sys.stderr.isatty()
     total = len(charts) * len(presets)
     done = 0

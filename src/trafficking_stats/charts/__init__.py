@@ -8,6 +8,7 @@
     counts = read_counts()
     fig = rescues_and_cases(counts, "US-CA-fresno", preset="social-square")   # a matplotlib Figure
     print(describe(fig))                                                     # "This chart shows ..."
+    fig = hidden_population("uk2013_6lists", preset="web")   # known vs estimated victims (a list table)
     export(STANDARD_CHARTS["fresno-rescues-and-cases"], counts, presets=["social-square"], out_dir="exports")
 
 Chart functions never call ``plt.show()`` and apply the house style inside a context manager only.
@@ -19,6 +20,7 @@ from .catalog import STANDARD_CHARTS
 from .compare import compare_reporters
 from .describe import describe
 from .export import FORMATS, ExportResult, export
+from .hidden import hidden_population
 from .inline import preset_of, show
 from .model import ChartInfo, ChartSpec, chart_info
 from .presets import DEFAULT_PRESET, PRESETS, Preset
@@ -43,6 +45,7 @@ __all__ = [
     "compare_reporters",
     "describe",
     "export",
+    "hidden_population",
     "preset_of",
     "rescues_and_cases",
     "show",

@@ -15,5 +15,6 @@ STANDARD_CHARTS: dict[str, ChartSpec] = {
         ),
         ChartSpec.of("us-offenses-by-source", "compare_reporters", metric="offenses_actual", geo_code="USA"),
         ChartSpec.of("mexico-convictions-trend", "trend", metric="convictions", geo_code="MEX"),
+        ChartSpec.of("uk-2013-hidden-population", "hidden_population", table="uk2013_6lists"),
     )
 }

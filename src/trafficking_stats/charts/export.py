@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from .describe import describe_info
-from .labels import citation_info
 from .model import ChartInfo, ChartSpec, chart_info
 from .presets import PRESETS, get_preset
 from .style import house_style
@@ -138,7 +137,7 @@ def plotted_csv(info: ChartInfo) -> bytes:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     for r in info.plotted.to_dict("records"):
-        c = citation_info(str(r["citation"]))
+        c = info.citation(str(r["citation"]))
         r = dict(r)
         r.update(
             citation_publisher=c.publisher,
@@ -156,7 +155,7 @@ def _txt(info: ChartInfo, description: str, preset: str) -> bytes:
 
     lines = [info.title, info.subtitle, "", "Description", wrap(description, 9.5, 9.5), "", "Sources"]
     for key in info.citations:
-        c = citation_info(key)
+        c = info.citation(key)
         when = f", {c.published}" if c.published else ""
         lines.append(f"- {c.publisher}{when}: {c.title}. {c.url} [{key}]".replace(": .", ":"))
     lines += ["", "Notes"] + [f"- {n}" for n in info.notes] + [f"- {d}" for d in info.details]
@@ -225,8 +224,9 @@ def export(
 ) -> list[ExportResult]:
     """Draw ``chart`` at each preset and write it in each format into ``out_dir`` with its sidecars.
 
-    ``counts`` defaults to the processed table. Raises ValueError for an unknown preset or format and
-    :class:`~.privacy.SmallCellError` (before writing anything) for small victim breakdown cells.
+    ``counts`` defaults to the processed table (read only for charts drawn from it). Raises ValueError
+    for an unknown preset or format and :class:`~.privacy.SmallCellError` (before writing anything) for
+    small victim breakdown cells.
     """
     presets = list(presets)
     formats = list(formats)
@@ -235,7 +235,7 @@ def export(
     for f in formats:
         if f not in FORMATS:
             raise ValueError(f"unknown format {f!r}; known formats: {', '.join(FORMATS)}")
-    if counts is None:
+    if counts is None and chart.uses_counts:
         from ..build import read_counts
 
         counts = read_counts()
