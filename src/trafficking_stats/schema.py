@@ -391,6 +391,23 @@ def _quote_short(df: pd.DataFrame) -> pd.Series:
     return words <= MAX_QUOTE_WORDS
 
 
+def _non_negative(df: pd.DataFrame) -> pd.Series:
+    """Transcribed figures (rows with a quote) are never negative. Figures from publisher files are left to
+    their loaders, which know the publisher's signs: the FBI's CDE file has documented negative
+    adjustment records (kept), UK NRM extracts and UNODC's workbook have none (quarantined there)."""
+    quoted = df["quote"].notna() & (df["quote"].astype("str").str.strip() != "")
+    negative = (df["value"] < 0) | (df["value_low"] < 0) | (df["value_high"] < 0)
+    return ~(quoted & negative.fillna(False)).astype(bool)
+
+
+def _not_future(df: pd.DataFrame) -> pd.Series:
+    """True unless the period starts after today (no figure can describe a period that has not begun)."""
+    import pandas as pd
+
+    today = pd.Timestamp.today().normalize()
+    return ~(df["period_start"] > today).fillna(False).astype(bool)
+
+
 def _quoted(df: pd.DataFrame) -> pd.Series:
     """A figure with a quote must show its number in that quote (both ends for a range).
 
@@ -486,6 +503,18 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule("geo", "geo_code", "geo_code/geo_level/geo_name do not match trafficking_stats.geo", _geo_ok),
+    Rule(
+        "non_negative",
+        "value",
+        "a count of people or events cannot be negative (a transcribed figure: check the sign)",
+        _non_negative,
+    ),
+    Rule(
+        "not_future",
+        "period_start",
+        "the period starts in the future (a year typed wrong, or a spreadsheet date?)",
+        _not_future,
+    ),
     Rule("quote_length", "quote", f"quote is longer than {MAX_QUOTE_WORDS} words", _quote_short),
     Rule("traceable", "quote", "row has neither a quote nor a raw file", _traceable),
     Rule("quoted", "quote", "the quote does not show the figure's number (check the transcription)", _quoted),

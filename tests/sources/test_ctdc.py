@@ -312,9 +312,9 @@ def test_bad_byte_in_a_read_column_names_its_line(tmp_path):
         ctdc.load(f)
 
 
-def test_header_only_gives_no_rows(tmp_path):
+def test_header_only_is_a_format_error(tmp_path):
+    """A header with nothing below it is a broken export, not an empty year: say so (issue 6)."""
     f = tmp_path / "header.csv"
     f.write_text((DATA / "kanon_quirks.csv").read_text().splitlines()[0] + "\n")
-    res = ctdc.load(f)
-    assert res.read == 0 and len(res.rows) == 0 and res.balanced()
-    assert list(res.rows.columns) == list(schema.COLUMN_NAMES)
+    with pytest.raises(SourceFormatError, match=r"header.csv:1: the file has a header but no records"):
+        ctdc.load(f)

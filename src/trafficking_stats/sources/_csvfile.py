@@ -1,4 +1,12 @@
-"""Reading a text CSV with line numbers and clear errors: shared by the CSV-based source modules."""
+"""Reading a text CSV with line numbers and clear errors: shared by the CSV-based source modules.
+
+Every text input passes :func:`read_text` (or :func:`check_text_bytes`), which refuses, naming the file
+and line: an empty file, a zip archive (an ``.xlsx`` saved under a ``.csv`` name), UTF-16, NUL bytes
+(a binary file), bytes that are not UTF-8 (Latin-1 from a spreadsheet), and a line longer than
+:data:`MAX_LINE_BYTES` (a damaged file or one without line breaks). :func:`read_records` adds the header
+checks (duplicated names, missing required columns, a file separated by ``;`` or tabs) and refuses a file
+with a header but no records.
+"""
 
 from __future__ import annotations
 
@@ -20,16 +28,57 @@ class Record:
     n_fields: int
 
 
+#: Longest line accepted in a text input (bytes). The longest line of any real publisher file is under 10 kB.
+MAX_LINE_BYTES = 1 << 20
+
+
+def check_text_bytes(data: bytes, name: str) -> None:
+    """Refuse what cannot be a text table, before any parser sees it (see the module docstring)."""
+    if not data.strip():
+        raise SourceFormatError(Problem(name, None, None, "file is empty"))
+    if data.startswith(b"PK\x03\x04"):
+        raise SourceFormatError(
+            Problem(
+                name,
+                1,
+                None,
+                "file is a zip archive (an Excel workbook?), not CSV text: "
+                "export the sheet as 'CSV UTF-8' and load that",
+            )
+        )
+    start = 0
+    for line_no, nl in enumerate(_newlines(data), start=1):
+        if nl - start > MAX_LINE_BYTES:
+            raise SourceFormatError(
+                Problem(
+                    name,
+                    line_no,
+                    None,
+                    f"line is longer than {MAX_LINE_BYTES:,} bytes "
+                    f"({nl - start:,}): the file is damaged or has no line breaks",
+                )
+            )
+        start = nl + 1
+
+
+def _newlines(data: bytes):
+    """Positions of each line's end (the last line ends at ``len(data)``), found with ``bytes.find``."""
+    i = data.find(b"\n")
+    while i != -1:
+        yield i
+        i = data.find(b"\n", i + 1)
+    yield len(data)
+
+
 def read_text(path: Path) -> str:
     """Read ``path`` (opened read-only) as UTF-8 (a byte-order mark is allowed and dropped).
 
     Raises :class:`SourceFormatError` naming the line of the first byte that is not UTF-8, and for
-    empty or binary files.
+    empty, binary, zipped or UTF-16 files and over-long lines.
     """
     data = Path(path).read_bytes()
     name = str(path)
-    if not data.strip():
-        raise SourceFormatError(Problem(name, None, None, "file is empty"))
+    check_text_bytes(data, name)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise SourceFormatError(
             Problem(name, 1, None, "file is UTF-16; expected UTF-8 text (save as CSV UTF-8)")
@@ -61,6 +110,22 @@ def read_records(path: Path, required: Sequence[str]) -> tuple[list[str], Iterat
     except (StopIteration, csv.Error) as exc:  # pragma: no cover - read_text rejects empty files
         raise SourceFormatError(Problem(name, 1, None, f"cannot read the header: {exc}")) from None
     header = [h.strip() for h in header]
+    if len(header) == 1:
+        for sep, word in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
+            if sep in header[0]:
+                raise SourceFormatError(
+                    Problem(
+                        name,
+                        1,
+                        None,
+                        f"the header is separated by {word}, not commas: save the file as "
+                        "comma-separated CSV (UTF-8)",
+                    )
+                )
+    if not text[len(text.split("\n", 1)[0]) :].strip(" \t\r\n,;"):
+        raise SourceFormatError(
+            Problem(name, 1, None, "the file has a header but no records below it (nothing to load)")
+        )
     problems = []
     seen: set[str] = set()
     for h in header:

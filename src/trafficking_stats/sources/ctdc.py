@@ -185,6 +185,13 @@ class Layout:
     n_fields: int
 
 
+#: Dates as spreadsheet programs write them: 2020-10-18, 18/10/2020, 10/18/20, 18-Oct, Oct-20, 18-Oct-2020.
+_SPREADSHEET_DATE = re.compile(
+    r"^\s*(\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2})?)?|\d{1,2}/\d{1,2}/\d{2,4}"
+    r"|\d{1,2}-[A-Za-z]{3}(-\d{2,4})?|[A-Za-z]{3}-\d{2,4})\s*$"
+)
+
+
 def _problem(name: str, line: int | None, column: str | None, message: str) -> SourceFormatError:
     return SourceFormatError(Problem(name, line, column, message))
 
@@ -201,6 +208,11 @@ def _read_header(path: Path) -> list[str]:
             head += more
     if not head.strip():
         raise _problem(name, None, None, "file is empty")
+    if head.startswith(b"PK\x03\x04"):
+        raise _problem(name, 1, None, "file is a zip archive (an Excel workbook?), not CSV text: export "
+                       "the sheet as 'CSV UTF-8' and load that")  # fmt: skip
+    if not head.split(b"\n", 1)[-1].strip() and Path(path).stat().st_size == len(head):
+        raise _problem(name, 1, None, "the file has a header but no records below it (nothing to load)")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise _problem(name, 1, None, "file is UTF-16; expected UTF-8 CSV text")
     first = head.split(b"\n", 1)[0].rstrip(b"\r")
@@ -530,6 +542,12 @@ def load(path: Path) -> LoadResult:
             reason = bad[k]
             if role not in ("yearOfRegistration", "CountryOfExploitation"):
                 reason = f"{reason}: not one of the codebook's {role} values"
+            if role == "ageBroad" and _SPREADSHEET_DATE.match(cols[role].categories[k]):
+                reason += (
+                    "; it looks like a date, as a spreadsheet program writes an age band such as '18--20' "
+                    "after reading it as a date: load the original download, not a copy saved from a "
+                    "spreadsheet"
+                )
             q_rows.append((int(idx), layout.columns[role], cols[role].categories[k], reason))
         quarantined |= new
     skipped = no_year & ~quarantined

@@ -85,6 +85,7 @@ from ..errors import CountParseError, Problem, SourceFormatError
 from ..paths import relative_to_root
 from ..schema import METRICS
 from ._csvfile import read_text
+from ._workbook import check_workbook
 from .base import QUARANTINE_COLUMNS, LoadResult, SourceInfo, figure_id
 
 if TYPE_CHECKING:
@@ -295,6 +296,7 @@ def _read_workbook(path: Path) -> list[_Row]:
     """The first sheet of a workbook (read with calamine), with 1-based sheet row numbers."""
     import python_calamine
 
+    check_workbook(path)
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
         sheet = book.get_sheet_by_index(0)

@@ -82,6 +82,7 @@ from ..counts import parse_counts
 from ..errors import Problem, SourceFormatError
 from ..geo import UnknownPlaceError
 from ..paths import relative_to_root
+from ._workbook import check_workbook
 from .base import QUARANTINE_COLUMNS, LoadResult, SourceInfo, figure_id
 
 if TYPE_CHECKING:
@@ -205,6 +206,7 @@ def read_sheet(path: Path) -> tuple[list[list[object]], int]:
     from python_calamine import CalamineWorkbook
 
     name = str(path)
+    check_workbook(path)
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for non-workbooks
@@ -484,6 +486,12 @@ def normalize_frame(
     qualifier = np.array([None if c is None else c.qualifier for c in counts], dtype=object)[val.codes]
     why_u = np.array([err_u.get(i, "txtVALUE is empty (no count)") for i in range(len(counts))], dtype=object)
     fail(pd.isna(qualifier), "txtVALUE", why_u[val.codes], val.text())
+    fail(
+        np.nan_to_num(low, nan=0.0) < 0,
+        "txtVALUE",
+        "a count of victims or persons cannot be negative",
+        val.text(),
+    )
 
     # Year
     yc = col["Year"]
@@ -668,6 +676,10 @@ def _columns(path: Path) -> tuple[dict[str, list[object]], int, str | None]:
     if problems:
         raise SourceFormatError(problems)
     body = cells[h + 1 :]
+    if not any(any(_cell_text(c) for c in r) for r in body):
+        raise SourceFormatError(
+            Problem(str(path), header_row, None, "the sheet has a header but no records below it")
+        )
     width = len(header)
     if any(len(r) != width for r in body):  # calamine rows are rectangular; pad anything else
         body = [[*r, *([""] * (width - len(r)))] for r in body]

@@ -1,0 +1,75 @@
+"""Checks on a workbook file before a spreadsheet library opens it.
+
+A legacy ``.xls`` (an OLE2 compound file, not compressed) passes as it is.
+
+An ``.xlsx`` workbook is a zip archive of XML parts. Before python-calamine reads one,
+:func:`check_workbook` refuses, with the file named: a file that is not a zip archive (a CSV saved
+under an ``.xlsx`` name, an empty file), a damaged or truncated archive, and an archive whose parts
+would expand beyond :data:`MAX_UNCOMPRESSED_BYTES` or at a ratio above :data:`MAX_RATIO` (a "zip bomb":
+a few megabytes that expand to gigabytes). The sizes are read from the archive's central directory, so
+nothing is expanded to find out.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from ..errors import Problem, SourceFormatError
+
+#: Largest total size of a workbook's parts once expanded (the UNODC workbook expands to ~40 MB).
+MAX_UNCOMPRESSED_BYTES = 1 << 30
+#: Largest expansion ratio of one large part (XML sheets compress about 10-30 times).
+MAX_RATIO = 200
+_LARGE_PART = 50 << 20
+
+
+def check_workbook(path: Path) -> None:
+    """Raise :class:`SourceFormatError` unless ``path`` is a sane ``.xlsx`` zip archive (module docstring)."""
+    name = str(path)
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if not head:
+        raise SourceFormatError(Problem(name, None, None, "file is empty"))
+    if head == b"\xd0\xcf\x11\xe0":  # a legacy .xls (OLE2 compound file): not compressed, nothing to expand
+        return
+    if head != b"PK\x03\x04":
+        kind = "text (a CSV saved under an .xlsx name?)" if head.isascii() else "not a zip archive"
+        raise SourceFormatError(
+            Problem(
+                name,
+                None,
+                None,
+                f"not an .xlsx workbook: the file is {kind}; open it in a "
+                "spreadsheet program and save it as .xlsx, or load the CSV with its CSV name",
+            )
+        )
+    try:
+        with zipfile.ZipFile(path) as z:
+            parts = z.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise SourceFormatError(
+            Problem(name, None, None, f"the workbook is damaged or truncated ({exc}): download it again")
+        ) from None
+    total = sum(p.file_size for p in parts)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise SourceFormatError(
+            Problem(
+                name,
+                None,
+                None,
+                f"refusing to open: the workbook's parts expand to {total:,} bytes "
+                f"(more than {MAX_UNCOMPRESSED_BYTES:,}); it is damaged or malicious",
+            )
+        )
+    for p in parts:
+        if p.file_size > _LARGE_PART and p.file_size > MAX_RATIO * max(p.compress_size, 1):
+            raise SourceFormatError(
+                Problem(
+                    name,
+                    None,
+                    p.filename,
+                    f"refusing to open: part {p.filename!r} expands "
+                    f"{p.file_size / max(p.compress_size, 1):,.0f} times; it is damaged or malicious",
+                )
+            )

@@ -1,0 +1,223 @@
+"""Write the bad-input corpus: one small file per case, each derived from a good fixture of its source.
+
+``python tests/data/bad/make_corpus.py`` rewrites the files in this folder from the good fixtures. What
+each file must produce is in ``cases.csv`` (read by ``tests/test_bad_inputs.py``; ``docs/bad-inputs.md``
+holds the same table, and a test checks that the two agree). Two cases are made at test time instead of
+committed, because of their size: a single 50 MB line, and an xlsx whose parts expand to gigabytes
+(:func:`make_large`).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE.parent
+ROOT = HERE.parents[2]
+
+
+def _published() -> str:
+    lines = (ROOT / "data" / "raw" / "published_figures.csv").read_text(encoding="utf-8").splitlines()
+    return "\n".join(lines[:6]) + "\n"
+
+
+def _read(rel: str) -> str:
+    return (DATA / rel).read_text(encoding="utf-8")
+
+
+#: Good text of each source, and the name pattern of its files (the NRM loader reads the period from
+#: the file name, so its corpus files keep "... Dec 21").
+BASES: dict[str, tuple[str, str]] = {
+    "published": (_published(), "{}.csv"),
+    "fbi_cde": (_read("fbi_cde/ht_lowercase.csv"), "{}.csv"),
+    "ctdc": (_read("ctdc/synthetic_2024.csv"), "{}.csv"),
+    "uk_nrm": (_read("uk_nrm/NRM referrals over time Dec 21.csv"), "NRM referrals over time {} Dec 21.csv"),
+    "fbi_tables": (_read("fbi_tables/table1_small.csv"), "{}.csv"),
+    "unodc_glotip": (_read("unodc_glotip/quirks.csv"), "{}.xlsx"),
+    "fbi_ucr_master": (_read("fbi_ucr_master/ht_master_small.txt"), "{}.txt"),
+}
+
+
+def _rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+def _csv(rows: list[list[object]]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue()
+
+
+def xlsx_bytes(rows: list[list[object]], sheet: str = "data_glotip_1") -> bytes:
+    """A small workbook (openpyxl) with fixed document dates."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for r in rows:
+        ws.append(r)
+    wb.properties.created = wb.properties.modified = dt.datetime(2024, 1, 1)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _glotip(rows: list[list[str]]) -> bytes:
+    out: list[list[object]] = [list(rows[0])]
+    year = rows[0].index("Year") if "Year" in rows[0] else None
+    for r in rows[1:]:
+        r2: list[object] = list(r)
+        if year is not None and r2[year].isdigit():
+            r2[year] = int(r2[year])
+        out.append(r2)
+    return xlsx_bytes(out)
+
+
+def _set(text: str, column: str, value: str, row: int = 1) -> list[list[str]]:
+    rows = _rows(text)
+    rows[row][rows[0].index(column)] = value
+    return rows
+
+
+def _encode(source: str, rows: list[list[str]]) -> bytes:
+    return _glotip(rows) if source == "unodc_glotip" else _csv(rows).encode()
+
+
+def generic(source: str) -> dict[str, bytes]:
+    """The byte-level cases every text source meets (for the xlsx source: its sheet's rows)."""
+    good, _ = BASES[source]
+    lines = good.splitlines(keepends=True)
+    rows = _rows(good)
+    out: dict[str, bytes] = {}
+    if source == "unodc_glotip":
+        out["header_only"] = _glotip(rows[:1])
+        out["missing_column"] = _glotip([r[:11] + r[12:] for r in rows])  # no txtVALUE
+        out["extra_reordered"] = _glotip([["Note", *r[::-1]] for r in rows])
+        out["dup_header"] = _glotip([[*r, r[11]] for r in rows])
+        out["csv_named_xlsx"] = good.encode()
+        full = _glotip(rows)
+        out["truncated_xlsx"] = full[: len(full) // 2]
+        out["empty"] = b""
+        return out
+    if source == "fbi_ucr_master":
+        out["empty"] = b""
+        out["truncated"] = "".join(lines)[:-40].encode()
+        out["utf16"] = good.encode("utf-16")
+        out["binary"] = bytes(range(256)) * 8
+        out["latin1"] = good.replace("JEFFERSON ", "JÉFFERSON ", 1).encode("latin-1")
+        return out
+    out["empty"] = b""
+    out["header_only"] = lines[0].encode()
+    while lines and not lines[-1].strip(", \n"):  # trailing blank rows (fbi_tables) carry no data
+        lines = lines[:-1]
+    out["truncated"] = "".join(lines)[: -(len(lines[-1]) // 2)].encode()  # the last line cut in half
+    out["semicolons"] = _csv(rows).replace(",", ";").encode()
+    out["utf16"] = good.encode("utf-16")
+    last = rows[-1]
+    out["latin1"] = _csv([*rows[:-1], [last[0], "é" + last[1], *last[2:]]]).encode("latin-1", "replace")
+    out["bom"] = ("\ufeff" + good).encode()
+    out["binary"] = bytes(range(256)) * 8
+    out["zip_named_csv"] = xlsx_bytes([["a", "b"], [1, 2]], "Sheet1")
+    if source == "fbi_tables":  # its header is below title rows, in a fixed layout
+        return out
+    out["dup_header"] = _csv([[*r, r[-1]] for r in rows]).encode()
+    out["missing_column"] = _csv([r[1:] for r in rows]).encode()
+    out["extra_reordered"] = _csv(
+        [["extra_column" if i == 0 else "x", *reversed(r)] for i, r in enumerate(rows)]
+    ).encode()
+    return out
+
+
+#: Cells to spoil, per source: (column, data row (1 = first below the header)) of a count and a year,
+#: and for CTDC the age band. Value cases are made by writing one bad text into that cell.
+CELLS: dict[str, dict[str, tuple[str, int]]] = {
+    "published": {"count": ("count", 1), "year": ("period_start", 1)},
+    "fbi_cde": {"count": ("actual_count", 1), "year": ("data_year", 1)},
+    "ctdc": {"year": ("yearOfRegistration", 1), "age": ("ageBroad", 1)},
+    "uk_nrm": {"count": ("UK", 1), "year": ("Date", 1)},
+    "unodc_glotip": {"count": ("txtVALUE", 1), "year": ("Year", 1)},
+}
+
+#: case -> (kind of cell, bad text); "{y}" is the cell's own year.
+VALUE_CASES: dict[str, tuple[str, str]] = {
+    "footnote_marker": ("count", "{v}*"),
+    "negative_count": ("count", "-{v}"),
+    "split_year": ("year", "{y}/{y2}"),
+    "two_digit_year": ("year", "{yy}"),
+    "future_year": ("year", "2099"),
+    "age_band_as_date": ("age", "2020-10-18"),  # "18--20" after a spreadsheet read it as a date
+}
+
+
+def value_cases(source: str) -> dict[str, bytes]:
+    good, _ = BASES[source]
+    rows = _rows(good)
+    out: dict[str, bytes] = {}
+    for name, (kind, pattern) in VALUE_CASES.items():
+        if kind not in CELLS.get(source, {}):
+            continue
+        column, row = CELLS[source][kind]
+        bad = [list(r) for r in rows]
+        cell = bad[row][bad[0].index(column)]
+        year = cell[:4] if cell[:4].isdigit() else "2019"
+        text = pattern.format(v=cell or "1", y=year, y2=str(int(year) + 1)[2:], yy=year[2:])
+        if source == "uk_nrm" and kind == "year":  # "2019 Q3": keep the quarter
+            text = {"future_year": "2099 Q1", "two_digit_year": f"{year[2:]} {cell[5:]}",
+                    "split_year": f"{year}/{str(int(year) + 1)[2:]} {cell[5:]}"}[name]  # fmt: skip
+        if source == "published" and kind == "year":  # a date column
+            text = {"future_year": "2099-01-01", "two_digit_year": f"{year[2:]}-01-01",
+                    "split_year": f"{year}/{str(int(year) + 1)[2:]}"}[name]  # fmt: skip
+        bad[row][bad[0].index(column)] = text
+        out[name] = _encode(source, bad)
+    return out
+
+
+def make_large(kind: str, folder: Path) -> Path:
+    """The cases too large to commit: ``long_line`` (a CSV whose second line is 50 MB) and ``zip_bomb``
+    (an xlsx whose sheet part declares and expands to 4 GiB, written in a few MB with zipfile)."""
+    if kind == "long_line":
+        p = folder / "long_line.csv"
+        good, _ = BASES["fbi_cde"]
+        with open(p, "wb") as fh:
+            fh.write(good.splitlines(keepends=True)[0].encode())
+            fh.write(b"2019," + b"9" * (50 * 1024 * 1024) + b"\n")
+        return p
+    if kind == "zip_bomb":
+        p = folder / "zip_bomb.xlsx"
+        base = zipfile.ZipFile(io.BytesIO(_glotip(_rows(BASES["unodc_glotip"][0]))))
+        with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
+            for info in base.infolist():
+                if info.filename == "xl/worksheets/sheet1.xml":
+                    with z.open(info.filename, "w", force_zip64=True) as fh:
+                        block = b" " * (1 << 20)
+                        for _ in range(4096):  # 4 GiB of spaces, compressed to ~4 MB
+                            fh.write(block)
+                else:
+                    z.writestr(info, base.read(info.filename))
+        return p
+    raise ValueError(kind)
+
+
+def write() -> list[Path]:
+    written = []
+    for source, (_, pattern) in BASES.items():
+        folder = HERE / source
+        folder.mkdir(exist_ok=True)
+        for stem, data in {**generic(source), **value_cases(source)}.items():
+            ext = pattern.rsplit(".", 1)[1]
+            if stem == "csv_named_xlsx" or stem == "truncated_xlsx":
+                ext = "xlsx"
+            name = pattern.format(stem).rsplit(".", 1)[0] + "." + ext
+            (folder / name).write_bytes(data)
+            written.append(folder / name)
+    return written
+
+
+if __name__ == "__main__":
+    for p in write():
+        print(p.relative_to(ROOT))
