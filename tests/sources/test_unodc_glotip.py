@@ -298,7 +298,7 @@ def test_wrong_sheet_and_not_a_workbook_are_format_errors(tmp_path):
         unodc_glotip.load(other)
     text = tmp_path / "data_glotip.xlsx"
     text.write_text("Iso3_code,Country\n", encoding="utf-8")
-    with pytest.raises(SourceFormatError, match="not an .xlsx workbook"):
+    with pytest.raises(SourceFormatError, match=r"not an \.xlsx workbook"):
         unodc_glotip.load(text)
 
 

@@ -68,7 +68,7 @@ def check_workbook(path: Path) -> None:
                 Problem(
                     name,
                     None,
-                    p.filename,
+                    None,
                     f"refusing to open: part {p.filename!r} expands "
                     f"{p.file_size / max(p.compress_size, 1):,.0f} times; it is damaged or malicious",
                 )
