@@ -43,7 +43,7 @@ BASES: dict[str, tuple[str, str]] = {
 
 
 def _rows(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text)))
+    return list(csv.reader(io.StringIO(text, newline=""), strict=False))
 
 
 def _csv(rows: list[list[object]]) -> str:
@@ -72,7 +72,7 @@ def _glotip(rows: list[list[str]]) -> bytes:
     year = rows[0].index("Year") if "Year" in rows[0] else None
     for r in rows[1:]:
         r2: list[object] = list(r)
-        if year is not None and r2[year].isdigit():
+        if year is not None and year < len(r2) and r2[year].isdigit():
             r2[year] = int(r2[year])
         out.append(r2)
     return xlsx_bytes(out)
