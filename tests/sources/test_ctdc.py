@@ -318,3 +318,11 @@ def test_header_only_is_a_format_error(tmp_path):
     f.write_text((DATA / "kanon_quirks.csv").read_text().splitlines()[0] + "\n")
     with pytest.raises(SourceFormatError, match=r"header.csv:1: the file has a header but no records"):
         ctdc.load(f)
+
+
+def test_a_header_with_a_lone_carriage_return_is_a_format_error(tmp_path):
+    """Found by tests/test_fuzz.py: csv.Error escaped from the header reader."""
+    f = tmp_path / "cr.csv"
+    f.write_bytes(b"yearOfRegistration,gender\r,x\n2019,Female\n")
+    with pytest.raises(SourceFormatError, match=r"cr.csv:1: cannot read the header as CSV"):
+        ctdc.load(f)

@@ -85,13 +85,27 @@ def read_text(path: Path) -> str:
         )
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise SourceFormatError(Problem(name, line, None, "file contains NUL bytes; expected UTF-8 CSV text"))
+        raise SourceFormatError(
+            Problem(
+                name,
+                line,
+                None,
+                "file contains NUL bytes; expected UTF-8 CSV text (is it a binary file, or UTF-16?)",
+            )
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise SourceFormatError(
-            Problem(name, line, None, f"byte {data[exc.start]:#04x} is not UTF-8; expected UTF-8 CSV text")
+            Problem(
+                name,
+                line,
+                None,
+                f"byte {data[exc.start]:#04x} is not UTF-8; expected UTF-8 CSV text "
+                "(the file is probably Latin-1 or Windows-1252, as a spreadsheet program saves it: "
+                "re-save it as 'CSV UTF-8')",
+            )
         ) from None
     return text.removeprefix("\ufeff")
 

@@ -217,14 +217,27 @@ def _read_header(path: Path) -> list[str]:
         raise _problem(name, 1, None, "file is UTF-16; expected UTF-8 CSV text")
     first = head.split(b"\n", 1)[0].rstrip(b"\r")
     if b"\x00" in first:
-        raise _problem(name, 1, None, "file contains NUL bytes; expected UTF-8 CSV text")
+        raise _problem(
+            name,
+            1,
+            None,
+            "file contains NUL bytes; expected UTF-8 CSV text (is it a binary file, or UTF-16?)",
+        )
     try:
         text = first.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         raise _problem(
-            name, 1, None, f"byte {first[exc.start]:#04x} is not UTF-8; expected UTF-8 CSV text"
+            name,
+            1,
+            None,
+            f"byte {first[exc.start]:#04x} is not UTF-8; expected UTF-8 CSV text "
+            "(the file is probably Latin-1 or Windows-1252, as a spreadsheet program saves it: "
+            "re-save it as 'CSV UTF-8')",
         ) from None
-    return [h.strip() for h in next(csv.reader([text]))]
+    try:
+        return [h.strip() for h in next(csv.reader([text], strict=True))]
+    except csv.Error as exc:
+        raise _problem(name, 1, None, f"cannot read the header as CSV: {exc}") from None
 
 
 def detect_layout(header: list[str], name: str = "<input>") -> Layout:
