@@ -70,6 +70,45 @@ def _newlines(data: bytes):
     yield len(data)
 
 
+def check_utf8(path: Path) -> None:
+    """Check that ``path`` is UTF-8 throughout, reading it in chunks (for files too large to hold twice).
+
+    Raises :class:`SourceFormatError` naming the line of the first byte that is not UTF-8.
+    """
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines_before = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                line = lines_before + chunk[: max(exc.start, 0)].count(b"\n") + 1
+                raise SourceFormatError(
+                    Problem(str(path), line, None, not_utf8_message(chunk[exc.start]))
+                ) from None
+            lines_before += chunk.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise SourceFormatError(
+                Problem(
+                    str(path),
+                    lines_before + 1,
+                    None,
+                    "the file ends inside a UTF-8 character: it was cut off; download it again",
+                )
+            ) from None
+
+
+def not_utf8_message(byte: int) -> str:
+    return (
+        f"byte {byte:#04x} is not UTF-8; expected UTF-8 CSV text (the file is probably Latin-1 or "
+        "Windows-1252, as a spreadsheet program saves it: re-save it as 'CSV UTF-8')"
+    )
+
+
 def read_text(path: Path) -> str:
     """Read ``path`` (opened read-only) as UTF-8 (a byte-order mark is allowed and dropped).
 
@@ -102,9 +141,7 @@ def read_text(path: Path) -> str:
                 name,
                 line,
                 None,
-                f"byte {data[exc.start]:#04x} is not UTF-8; expected UTF-8 CSV text "
-                "(the file is probably Latin-1 or Windows-1252, as a spreadsheet program saves it: "
-                "re-save it as 'CSV UTF-8')",
+                not_utf8_message(data[exc.start]),
             )
         ) from None
     return text.removeprefix("\ufeff")

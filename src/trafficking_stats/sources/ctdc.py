@@ -70,6 +70,7 @@ from .. import geo
 from ..errors import Problem, SourceFormatError
 from ..geo import UnknownPlaceError
 from ..paths import relative_to_root
+from ._csvfile import check_utf8, not_utf8_message
 from .base import QUARANTINE_COLUMNS, LoadResult, SourceInfo, figure_id
 
 if TYPE_CHECKING:
@@ -230,9 +231,7 @@ def _read_header(path: Path) -> list[str]:
             name,
             1,
             None,
-            f"byte {first[exc.start]:#04x} is not UTF-8; expected UTF-8 CSV text "
-            "(the file is probably Latin-1 or Windows-1252, as a spreadsheet program saves it: "
-            "re-save it as 'CSV UTF-8')",
+            not_utf8_message(first[exc.start]),
         ) from None
     try:
         return [h.strip() for h in next(csv.reader([text], strict=True))]
@@ -314,9 +313,13 @@ def _read_columns(path: Path, header: list[str], layout: Layout) -> tuple[dict[s
     invalid: list[str] = []
 
     def on_invalid(row: object) -> str:
-        invalid.append(row.text)  # type: ignore[attr-defined]
+        try:
+            invalid.append(row.text)  # type: ignore[attr-defined]
+        except UnicodeDecodeError:  # not UTF-8: stop, and let read_text name the line (below)
+            return "error"
         return "skip"
 
+    check_utf8(path)  # before pyarrow, which reports a bad byte without its line
     names = [f"c{i}" for i in range(len(header))]  # positional names: the header is already checked
     pos = {h: i for i, h in enumerate(header)}
     wanted = {role: names[pos[col]] for role, col in layout.columns.items()}
