@@ -111,3 +111,22 @@ def test_cli_load_exits_with_the_documented_code_and_no_traceback(source, file, 
     )
     assert res.returncode == code, res.stderr
     assert res.stderr.startswith("error: ") and "Traceback" not in res.stderr
+
+
+def test_a_library_exception_escaping_a_loader_becomes_a_format_error(monkeypatch, tmp_path: Path):
+    """The registry's last line of defence: a parsing library's error names the file; our bugs still show."""
+    import zipfile
+
+    from trafficking_stats.sources import _guarded
+
+    def broken_by_library(path):
+        raise zipfile.BadZipFile("File is not a zip file")
+
+    def broken_by_us(path):
+        raise KeyError("a bug of ours")
+
+    with pytest.raises(SourceFormatError, match=r"x.xlsx: cannot read the file: BadZipFile") as err:
+        _guarded(broken_by_library)(tmp_path / "x.xlsx")
+    assert isinstance(err.value.__cause__, zipfile.BadZipFile)
+    with pytest.raises(KeyError):
+        _guarded(broken_by_us)(tmp_path / "x.xlsx")
