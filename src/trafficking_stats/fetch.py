@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from .errors import TraffickingStatsError
+from .outputs import sha256 as sha256_of
 
 
 class FetchError(TraffickingStatsError):
@@ -41,14 +42,6 @@ def cache_dir() -> Path:
     import pooch
 
     return Path(pooch.os_cache("trafficking-stats"))
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 #: Largest download accepted, in bytes (the biggest publisher file used so far is about 30 MB).
@@ -93,7 +86,7 @@ def fetch_url(
     fname = fname or Path(urlparse(url).path).name or "download"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / fname
-    if target.exists() and sha256 and _sha256(target) == sha256:
+    if target.exists() and sha256 and sha256_of(target) == sha256:
         return Fetched(target, sha256, True)
     part = folder / (fname + ".part")
     part.unlink(missing_ok=True)
