@@ -7,12 +7,16 @@ An ``.xlsx`` workbook is a zip archive of XML parts. Before python-calamine read
 under an ``.xlsx`` name, an empty file), a damaged or truncated archive, and an archive whose parts
 would expand beyond :data:`MAX_UNCOMPRESSED_BYTES` or at a ratio above :data:`MAX_RATIO` (a "zip bomb":
 a few megabytes that expand to gigabytes). The sizes are read from the archive's central directory, so
-nothing is expanded to find out.
+nothing is expanded to find out. A part that lies about its size (declares little, expands to much) is
+inflated only up to one byte past what it declares, and refused there (after the approach of the
+``badinput`` branch's guard).
 """
 
 from __future__ import annotations
 
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 from ..errors import Problem, SourceFormatError
@@ -73,3 +77,46 @@ def check_workbook(path: Path) -> None:
                     f"{p.file_size / max(p.compress_size, 1):,.0f} times; it is damaged or malicious",
                 )
             )
+    try:
+        _inflate_up_to_declared(path, parts)
+    except (OSError, ValueError, EOFError, zlib.error) as exc:  # e.g. a header offset outside the file
+        raise SourceFormatError(
+            Problem(name, None, None, f"the workbook is damaged or truncated ({exc}): download it again")
+        ) from None
+
+
+def _inflate_up_to_declared(path: Path, parts: list[zipfile.ZipInfo]) -> None:
+    """Inflate each part at most one byte past its declared size; refuse a part that goes beyond it."""
+    with open(path, "rb") as fh:
+        for p in parts:
+            if p.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                continue
+            fh.seek(p.header_offset)
+            head = fh.read(30)
+            if len(head) < 30 or not head.startswith(b"PK\x03\x04"):
+                raise ValueError(f"no local header for part {p.filename!r}")
+            name_len, extra_len = struct.unpack("<HH", head[26:30])
+            fh.seek(p.header_offset + 30 + name_len + extra_len)
+            left, out = p.compress_size, 0
+            inflate = zlib.decompressobj(-15)
+            while left > 0 and out <= p.file_size:
+                chunk = fh.read(min(left, 1 << 20))
+                if not chunk:
+                    break
+                left -= len(chunk)
+                if p.compress_type == zipfile.ZIP_STORED:
+                    out += len(chunk)
+                    continue
+                out += len(inflate.decompress(chunk, p.file_size + 1 - out))
+                while inflate.unconsumed_tail and out <= p.file_size:
+                    out += len(inflate.decompress(inflate.unconsumed_tail, p.file_size + 1 - out))
+            if out > p.file_size:
+                raise SourceFormatError(
+                    Problem(
+                        str(path),
+                        None,
+                        None,
+                        f"refusing to open: part {p.filename!r} expands beyond "
+                        f"the {p.file_size:,} bytes it declares; it is damaged or malicious",
+                    )
+                )

@@ -197,7 +197,9 @@ def _lines(path: Path) -> list[tuple[int, str]]:
     data = Path(path).read_bytes()
     if not data.strip():
         raise SourceFormatError(Problem(str(path), None, None, "file is empty"))
-    text = data.decode("latin-1")
+    text = data.removeprefix(b"\xef\xbb\xbf").decode(
+        "latin-1"
+    )  # a BOM (an editor's) would shift every column
     return [(i, line) for i, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1) if line.strip()]
 
 

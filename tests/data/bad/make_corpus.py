@@ -110,6 +110,7 @@ def generic(source: str) -> dict[str, bytes]:
         out["utf16"] = good.encode("utf-16")
         out["binary"] = bytes(range(256)) * 8
         out["latin1"] = good.replace("JEFFERSON ", "JÉFFERSON ", 1).encode("latin-1")
+        out["bom"] = ("\ufeff" + good).encode()
         return out
     out["empty"] = b""
     out["header_only"] = lines[0].encode()
@@ -182,8 +183,11 @@ def make_large(kind: str, folder: Path) -> Path:
 
     * ``long_line``: an FBI CDE file whose second line is 50 MB (no line break);
     * ``zip_bomb``: a UNODC workbook whose sheet part declares 4 GiB in the zip directory;
-    * ``zip_ratio``: a UNODC workbook whose sheet part really is 64 MB of spaces compressed 1,000 times.
+    * ``zip_ratio``: a UNODC workbook whose sheet part really is 64 MB of spaces compressed 1,000 times;
+    * ``zip_lying``: a UNODC workbook whose sheet part declares 100 bytes and expands to more.
     """
+    if kind not in ("long_line", "zip_bomb", "zip_ratio", "zip_lying"):
+        raise ValueError(kind)
     if kind == "long_line":
         p = folder / "long_line.csv"
         with open(p, "wb") as fh:
@@ -198,12 +202,13 @@ def make_large(kind: str, folder: Path) -> Path:
             if kind == "zip_ratio" and info.filename == "xl/worksheets/sheet1.xml":
                 data = data + b" " * (64 << 20)
             z.writestr(info.filename, data)
-    if kind == "zip_bomb":  # declare 4 GiB - 1 as the sheet's uncompressed size in the central directory
+    if kind in ("zip_bomb", "zip_lying"):  # rewrite the sheet's uncompressed size in the central directory
         raw = bytearray(p.read_bytes())
         entry = raw.find(b"PK\x01\x02", raw.find(b"xl/worksheets/sheet1.xml") - 46 - 200)
         while raw[entry + 46 : entry + 46 + 24] != b"xl/worksheets/sheet1.xml":
             entry = raw.find(b"PK\x01\x02", entry + 4)
-        raw[entry + 24 : entry + 28] = (0xFFFFFFFF - 1).to_bytes(4, "little")
+        size = 0xFFFFFFFF - 1 if kind == "zip_bomb" else 100  # declares 4 GiB, or declares only 100 bytes
+        raw[entry + 24 : entry + 28] = size.to_bytes(4, "little")
         p.write_bytes(bytes(raw))
     elif kind != "zip_ratio":
         raise ValueError(kind)
