@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EstimationError
-from .bootstrap import BIC_NTOP, BootstrapResult, bootstrap
+from .bootstrap import BIC_NTOP, BootstrapResult
+from .bootstrap import bootstrap as bca_bootstrap  # the parameter `bootstrap` shadows the name
 from .models import Pair, profile_interval, wald_interval
 from .selection import DEFAULT_THRESHOLDS, METHODS, Selection, select
 from .table import ListTable
@@ -175,7 +176,7 @@ def estimate_population(
         if method == "bic":
             ntop = BIC_NTOP.get(t)
             models = [m for m, _, _ in sel.ranking][: ntop if ntop is not None else None]
-        boot = _bootstrap(counts, t, method, threshold, fit.estimate, bootstrap, seed, alpha, models)
+        boot = bca_bootstrap(counts, t, method, threshold, fit.estimate, bootstrap, seed, alpha, models)
     return MSEResult(
         estimate=fit.estimate,
         interval=(float(interval[0]), float(interval[1])),
@@ -202,20 +203,6 @@ def estimate_population(
         seed=seed,
         bootstrap_replicates=None if boot is None else boot.replicates,
     )
-
-
-def _bootstrap(
-    counts: np.ndarray,
-    t: int,
-    method: str,
-    threshold: float | None,
-    estimate: float,
-    n_boot: int,
-    seed: int | None,
-    alpha: float,
-    models: list[tuple[Pair, ...]] | None,
-) -> BootstrapResult:
-    return bootstrap(counts, t, method, threshold, estimate, n_boot, seed, alpha, models)
 
 
 def sensitivity(
