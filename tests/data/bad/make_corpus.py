@@ -78,12 +78,6 @@ def _glotip(rows: list[list[str]]) -> bytes:
     return xlsx_bytes(out)
 
 
-def _set(text: str, column: str, value: str, row: int = 1) -> list[list[str]]:
-    rows = _rows(text)
-    rows[row][rows[0].index(column)] = value
-    return rows
-
-
 def _encode(source: str, rows: list[list[str]]) -> bytes:
     return _glotip(rows) if source == "unodc_glotip" else _csv(rows).encode()
 
