@@ -63,3 +63,33 @@ def test_refuses_what_is_not_an_rgba_image(bad: np.ndarray):
 def test_refuses_a_keyword_png_does_not_allow():
     with pytest.raises(ValueError, match="keyword"):
         encode_png(_image(), dpi=72, texts={"x" * 80: "too long"})
+
+
+def _idat_stream(data: bytes) -> bytes:
+    """The IDAT payload of a PNG written as one IDAT chunk (as encode_png does)."""
+    i = data.index(b"IDAT")
+    (n,) = __import__("struct").unpack(">I", data[i - 4 : i])
+    return data[i + 4 : i + 4 + n]
+
+
+def test_a_large_image_compressed_in_bands_round_trips_exactly():
+    """Above the banding size the rows are compressed in parallel bands: every pixel must survive, at the
+    band edges too, and the zlib stream must be one valid stream (zlib checks its Adler-32 itself)."""
+    import zlib
+
+    rng = np.random.default_rng(1)
+    a = np.full((1001, 700, 4), 255, dtype=np.uint8)  # 700,700 pixels, an odd row count: uneven bands
+    a[::7, :, :3] = rng.integers(0, 256, size=(143, 700, 3), dtype=np.uint8)
+    a[240:260, 100:600, 0] = 0  # a block across the first band edge (row 250)
+    data = encode_png(a, dpi=300, level=1)
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(data))), a[..., :3])
+    raw = zlib.decompress(_idat_stream(data))  # raises on a wrong checksum or a broken stream
+    assert len(raw) == 1001 * (1 + 3 * 700)
+
+
+def test_bytes_do_not_depend_on_the_number_of_cores(monkeypatch: pytest.MonkeyPatch):
+    a = np.full((900, 900, 4), 255, dtype=np.uint8)
+    a[100:800:3, 50:850, 1] = 17
+    many = encode_png(a, dpi=300, level=1)
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    assert encode_png(a, dpi=300, level=1) == many

@@ -1,31 +1,102 @@
-"""A minimal, deterministic PNG writer for rendered charts (8-bit RGB, "Up" filter, zlib).
+"""A minimal, deterministic PNG writer for rendered charts (8-bit RGB, "Up" filter, zlib in bands).
 
 Why not ``savefig(format="png")``: matplotlib hands Pillow the RGBA buffer, and Pillow tries a filter per
 row and compresses four channels. A chart is opaque (white background), so the alpha channel carries
 nothing; the "Up" filter (each row minus the row above) turns the white and flat areas of a chart into
-zeros, which zlib compresses quickly. On a 300 dpi page (8.7 million pixels) this writes the file in about
-a third of the time of ``savefig`` (see ``benchmarks/export.py``), for a file of comparable size.
+zeros, which zlib compresses quickly.
+
+The image is cut into :data:`BANDS` horizontal bands, a fixed number that does not depend on the machine.
+Each band is converted to RGB, filtered and compressed on its own thread (Pillow, numpy and zlib release
+the GIL), as raw deflate ending on a byte boundary (``Z_SYNC_FLUSH``; the last band ``Z_FINISH``); the
+bands joined, behind a zlib header and followed by the Adler-32 of all rows, are one valid zlib stream
+(the technique of ``pigz``). The bytes depend only on the pixels, the level and the zlib version, never on
+the number of threads or their timing. On a 300 dpi page (8.7 million pixels) this writes the file in
+about a fifth of the time of ``savefig`` (see ``benchmarks/export.py``).
 
 The file holds, in order: IHDR, pHYs (the resolution, so that print programs place the page at its size),
 one iTXt chunk per text item (UTF-8, uncompressed; ``Title`` and ``Description``), IDAT, IEND. No time,
-no software name: the bytes depend only on the pixels, the resolution and the texts.
+no software name.
 """
 
 from __future__ import annotations
 
+import os
 import struct
 import zlib
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-__all__ = ["encode_png"]
+__all__ = ["BANDS", "encode_png"]
 
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+#: Number of horizontal bands compressed separately (and in parallel). Fixed, so that the bytes written
+#: are the same on a machine with one core and one with sixteen.
+BANDS = 4
+
+#: Images smaller than this many pixels are compressed as one band on the calling thread: starting
+#: threads would cost more than it saves.
+_BANDED_PIXELS = 500_000
+
+#: zlib header bytes (CMF, FLG) as zlib itself writes them for each compression level.
+_ZLIB_HEADER = {0: b"\x78\x01", 1: b"\x78\x01", 2: b"\x78\x5e", 3: b"\x78\x5e", 4: b"\x78\x5e",
+                5: b"\x78\x5e", 6: b"\x78\x9c", 7: b"\x78\xda", 8: b"\x78\xda", 9: b"\x78\xda"}
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _rgb(rgba: np.ndarray) -> np.ndarray:
+    """The ``(h, w * 3)`` RGB rows of an ``(h, w, 4)`` image (Pillow's converter: a tight C loop, about
+    three times as fast as numpy's strided copy)."""
+    from PIL import Image
+
+    h, w = rgba.shape[:2]
+    im = Image.frombuffer("RGBA", (w, h), np.ascontiguousarray(rgba), "raw", "RGBA", 0, 1)
+    return np.asarray(im.convert("RGB")).reshape(h, 3 * w)
+
+
+def _filtered_band(rgba: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """Rows ``start:stop`` as PNG scanlines: filter byte 2 ("Up"), then each row minus the row above."""
+    lo = max(start - 1, 0)
+    rgb = _rgb(rgba[lo:stop])
+    n = stop - start
+    raw = np.empty((n, 1 + rgb.shape[1]), dtype=np.uint8)
+    raw[:, 0] = 2
+    if start == 0:
+        raw[0, 1:] = rgb[0]
+        np.subtract(rgb[1:], rgb[:-1], out=raw[1:, 1:])
+    else:
+        np.subtract(rgb[1:], rgb[:-1], out=raw[:, 1:])
+    return raw
+
+
+def _deflate_band(rgba: np.ndarray, start: int, stop: int, level: int, last: bool) -> tuple[bytes, bytes]:
+    """(raw scanlines, their raw-deflate bytes) for rows ``start:stop``; only the last band is final."""
+    raw = _filtered_band(rgba, start, stop).tobytes()
+    c = zlib.compressobj(level, zlib.DEFLATED, -15)
+    body = c.compress(raw) + c.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
+    return raw, body
+
+
+def _idat(rgba: np.ndarray, level: int) -> bytes:
+    """The zlib stream of the filtered scanlines, compressed band by band."""
+    h, w = rgba.shape[:2]
+    bands = BANDS if h * w >= _BANDED_PIXELS and h >= BANDS else 1
+    cuts = [round(i * h / bands) for i in range(bands + 1)]
+    jobs = [(rgba, cuts[i], cuts[i + 1], level, i == bands - 1) for i in range(bands)]
+    if bands == 1:
+        parts = [_deflate_band(*jobs[0])]
+    else:
+        with ThreadPoolExecutor(max_workers=min(bands, os.cpu_count() or 1)) as pool:
+            parts = list(pool.map(lambda job: _deflate_band(*job), jobs))
+    adler = 1
+    for raw, _ in parts:
+        adler = zlib.adler32(raw, adler)
+    return _ZLIB_HEADER[level] + b"".join(body for _, body in parts) + struct.pack(">I", adler)
 
 
 def encode_png(rgba: np.ndarray, *, dpi: float, texts: Mapping[str, str] = {}, level: int = 6) -> bytes:
@@ -33,19 +104,15 @@ def encode_png(rgba: np.ndarray, *, dpi: float, texts: Mapping[str, str] = {}, l
 
     ``dpi`` is stored as pixels per metre (pHYs); ``texts`` become iTXt chunks (keywords of 1-79 Latin-1
     characters, as the PNG specification requires); ``level`` is the zlib level (1 fast, 9 small).
-    Raises ValueError for an image that is not ``(h, w, 4)`` uint8 or a keyword the format does not allow.
+    Raises ValueError for an image that is not ``(h, w, 4)`` uint8, a keyword the format does not allow or
+    a level outside 0-9.
     """
     a = np.asarray(rgba)
     if a.dtype != np.uint8 or a.ndim != 3 or a.shape[2] != 4 or 0 in a.shape[:2]:
         raise ValueError(f"expected a non-empty (height, width, 4) uint8 image, got {a.dtype} {a.shape}")
+    if level not in _ZLIB_HEADER:
+        raise ValueError(f"zlib level must be 0-9, got {level!r}")
     h, w = a.shape[:2]
-    rgb = a[:, :, :3]
-    # One filter-type byte (2 = Up) before each row, then the row minus the row above (first row: as is).
-    raw = np.empty((h, 1 + 3 * w), dtype=np.uint8)
-    raw[:, 0] = 2
-    rows = raw[:, 1:].reshape(h, w, 3)
-    rows[0] = rgb[0]
-    np.subtract(rgb[1:], rgb[:-1], out=rows[1:])
     ppm = round(dpi / 0.0254)
     out = [_SIGNATURE, _chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))]
     out.append(_chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1)))
@@ -55,6 +122,6 @@ def encode_png(rgba: np.ndarray, *, dpi: float, texts: Mapping[str, str] = {}, l
             raise ValueError(f"PNG text keyword must be 1-79 Latin-1 characters: {key!r}")
         # keyword \0, compression flag 0, method 0, language tag "" \0, translated keyword "" \0, text
         out.append(_chunk(b"iTXt", k + b"\x00\x00\x00\x00\x00" + value.encode("utf-8")))
-    out.append(_chunk(b"IDAT", zlib.compress(raw.data, level)))
+    out.append(_chunk(b"IDAT", _idat(a, level)))
     out.append(_chunk(b"IEND", b""))
     return b"".join(out)
