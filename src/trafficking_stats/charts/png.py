@@ -41,8 +41,18 @@ BANDS = 4
 _BANDED_PIXELS = 500_000
 
 #: zlib header bytes (CMF, FLG) as zlib itself writes them for each compression level.
-_ZLIB_HEADER = {0: b"\x78\x01", 1: b"\x78\x01", 2: b"\x78\x5e", 3: b"\x78\x5e", 4: b"\x78\x5e",
-                5: b"\x78\x5e", 6: b"\x78\x9c", 7: b"\x78\xda", 8: b"\x78\xda", 9: b"\x78\xda"}
+_ZLIB_HEADER = {
+    0: b"\x78\x01",
+    1: b"\x78\x01",
+    2: b"\x78\x5e",
+    3: b"\x78\x5e",
+    4: b"\x78\x5e",
+    5: b"\x78\x5e",
+    6: b"\x78\x9c",
+    7: b"\x78\xda",
+    8: b"\x78\xda",
+    9: b"\x78\xda",
+}
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
