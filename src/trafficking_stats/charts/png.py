@@ -84,12 +84,25 @@ def _filtered_band(rgba: np.ndarray, start: int, stop: int) -> np.ndarray:
     return raw
 
 
-def _deflate_band(rgba: np.ndarray, start: int, stop: int, level: int, last: bool) -> tuple[bytes, bytes]:
-    """(raw scanlines, their raw-deflate bytes) for rows ``start:stop``; only the last band is final."""
-    raw = _filtered_band(rgba, start, stop).tobytes()
+def _deflate_band(rgba: np.ndarray, start: int, stop: int, level: int, last: bool) -> tuple[bytes, int, int]:
+    """(raw-deflate bytes, Adler-32, length) of the scanlines of rows ``start:stop``; only the last band
+    is final."""
+    raw = _filtered_band(rgba, start, stop).data
     c = zlib.compressobj(level, zlib.DEFLATED, -15)
     body = c.compress(raw) + c.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
-    return raw, body
+    return body, zlib.adler32(raw), raw.nbytes
+
+
+def _adler32_combine(a: int, b: int, len_b: int) -> int:
+    """Adler-32 of ``x + y`` from ``a`` = Adler-32 of ``x``, ``b`` of ``y`` and ``len(y)`` (zlib's
+    ``adler32_combine``, which Python's zlib module does not expose)."""
+    base = 65521
+    rem = len_b % base
+    s1 = a & 0xFFFF
+    s2 = (rem * s1) % base
+    s1 = (s1 + (b & 0xFFFF) + base - 1) % base
+    s2 = (s2 + (a >> 16) + (b >> 16) + base - rem) % base
+    return s1 | (s2 << 16)
 
 
 def _idat(rgba: np.ndarray, level: int) -> bytes:
@@ -104,9 +117,9 @@ def _idat(rgba: np.ndarray, level: int) -> bytes:
         with ThreadPoolExecutor(max_workers=min(bands, os.cpu_count() or 1)) as pool:
             parts = list(pool.map(lambda job: _deflate_band(*job), jobs))
     adler = 1
-    for raw, _ in parts:
-        adler = zlib.adler32(raw, adler)
-    return _ZLIB_HEADER[level] + b"".join(body for _, body in parts) + struct.pack(">I", adler)
+    for _, band_adler, n in parts:
+        adler = _adler32_combine(adler, band_adler, n)
+    return _ZLIB_HEADER[level] + b"".join(body for body, _, _ in parts) + struct.pack(">I", adler)
 
 
 def encode_png(rgba: np.ndarray, *, dpi: float, texts: Mapping[str, str] = {}, level: int = 6) -> bytes:

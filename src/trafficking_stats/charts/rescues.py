@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .common import (
+    FIGURE_FIELDS,
     below_axis,
     bound_sentences,
     conflict_notes,
     count_axis,
     panel_heading,
     publisher_short,
+    records,
     select_yearly,
     top_of,
     values_sentence,
@@ -99,6 +101,7 @@ def rescues_and_cases(
     subtitle = (
         "Every published figure, side by side: bounds drawn as bounds, different reporters never added."
     )
+    rescued_rows = records(rescued, *FIGURE_FIELDS, "year", "reporter_type", "breakdown", "citation")
     verdict_pairs = {
         (m, name): verdict_sentences(f"{metric_name(m).capitalize()}, {name}", g)
         for m, ss in case_panels
@@ -111,7 +114,7 @@ def rescues_and_cases(
         f"({reporter_type_name(r.reporter_type).lower()}"
         + (f", {breakdown_label(r.breakdown)}" if r.breakdown != "total" else "")
         + f", {publisher_short(r.citation)})"
-        for r in rescued.itertuples()
+        for r in rescued_rows
     )
     case_words = " ".join(
         f"{metric_name(m).capitalize()}, {name}: {values_sentence(g)}."
@@ -128,7 +131,7 @@ def rescues_and_cases(
     if any(str(q) in ("over", "at_least") for q in all_rows["qualifier"]):
         lab = next(
             qualified(r.qualifier, r.value, r.value_low, r.value_high)
-            for r in all_rows.itertuples()
+            for r in records(all_rows, *FIGURE_FIELDS)
             if str(r.qualifier) in ("over", "at_least")
         )
         notes.append(f"{lab[0]} = '{lab[1]}' as published: a lower bound, not an exact count.")
@@ -151,7 +154,11 @@ def rescues_and_cases(
             verdicts=verdicts,
         )
         info.sources = source_names(info.citations)
-        info.details = [f"{r.figure_id}: {r.note}" for r in all_rows.itertuples() if str(r.note) != "<NA>"]
+        info.details = [
+            f"{r.figure_id}: {r.note}"
+            for r in records(all_rows, "figure_id", "note")
+            if str(r.note) != "<NA>"
+        ]
         info.short_notes = [notes[0]] if bounds else []
         if conflict_footer:
             info.short_notes.append(
@@ -189,7 +196,7 @@ def rescues_and_cases(
                 "\n".join(
                     wrap(part, per, sizes.tick) for part in _rescue_label(r, len(years) > 1).split("\n")
                 )
-                for r in rescued.itertuples()
+                for r in rescued_rows
             ]
         )
         ax.set_xlim(-0.6, len(xs) - 0.4)

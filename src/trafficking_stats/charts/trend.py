@@ -10,6 +10,7 @@ from .common import (
     count_axis,
     panel_heading,
     publisher_short,
+    records,
     select_yearly,
     top_of,
     values_sentence,
@@ -140,7 +141,7 @@ def trend(
     )
     changes = []
     prev = None
-    for r in rows.itertuples():
+    for r in records(rows, "vintage", "year"):
         if prev is not None and str(r.vintage) != str(prev.vintage):
             changes.append((int(prev.year), int(r.year), str(r.vintage)))
         prev = r
@@ -179,7 +180,7 @@ def trend(
         )
         info.sources = source_names(info.citations)
         info.details = list(
-            dict.fromkeys(f"{r.note}" for r in plotted_src.itertuples() if str(r.note) != "<NA>")
+            dict.fromkeys(f"{r.note}" for r in records(plotted_src, "note") if str(r.note) != "<NA>")
         )
         frame = draw_frame(fig, sizes, title, subtitle, info.footer_text())
         info.footer = frame.footer
