@@ -93,3 +93,29 @@ def test_bytes_do_not_depend_on_the_number_of_cores(monkeypatch: pytest.MonkeyPa
     many = encode_png(a, dpi=300, level=1)
     monkeypatch.setattr("os.cpu_count", lambda: 1)
     assert encode_png(a, dpi=300, level=1) == many
+
+
+@pytest.mark.parametrize("preset", ["web", "print-a4"])
+def test_chart_canvas_draws_the_pixels_of_matplotlibs_own_renderer(preset: str):
+    """The charts' canvas draws text with a faster loop (charts/agg.py); every standard chart must come
+    out pixel for pixel as matplotlib's own Agg canvas draws it, at a screen and a print size."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from trafficking_stats import read_counts
+    from trafficking_stats.charts import PRESETS, STANDARD_CHARTS
+    from trafficking_stats.charts.agg import ChartCanvas
+    from trafficking_stats.charts.style import house_style
+
+    counts = read_counts()
+    for name, spec in STANDARD_CHARTS.items():
+        fig = spec.build(counts, preset)
+        assert isinstance(fig.canvas, ChartCanvas), name
+        with house_style(PRESETS[preset]):
+            fig.canvas.draw()
+            ours = np.asarray(fig.canvas.buffer_rgba()).copy()
+            FigureCanvasAgg(fig).draw()
+            theirs = np.asarray(fig.canvas.buffer_rgba())
+        assert ours.shape == theirs.shape, name
+        assert np.array_equal(ours, theirs), (
+            f"{name} at {preset}: {np.count_nonzero(ours != theirs)} bytes differ"
+        )

@@ -154,12 +154,14 @@ class Frame:
 
 
 def new_figure(preset: Preset) -> Figure:
-    """A pyplot-free Figure of the preset's size (no global figure manager, nothing to show)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    """A pyplot-free Figure of the preset's size on a :class:`~.agg.ChartCanvas` (no global figure
+    manager, nothing to show)."""
     from matplotlib.figure import Figure
 
+    from .agg import ChartCanvas
+
     fig = Figure(figsize=preset.figsize, dpi=preset.dpi, facecolor="white")
-    FigureCanvasAgg(fig)
+    ChartCanvas(fig)
     return fig
 
 
