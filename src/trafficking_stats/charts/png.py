@@ -6,8 +6,8 @@ nothing; the "Up" filter (each row minus the row above) turns the white and flat
 zeros, which zlib compresses quickly.
 
 The image is cut into :data:`BANDS` horizontal bands, a fixed number that does not depend on the machine.
-Each band is converted to RGB, filtered and compressed on its own thread (Pillow, numpy and zlib release
-the GIL), as raw deflate ending on a byte boundary (``Z_SYNC_FLUSH``; the last band ``Z_FINISH``); the
+Each band is filtered, stripped of alpha and compressed on its own thread (numpy and zlib release the
+GIL), as raw deflate ending on a byte boundary (``Z_SYNC_FLUSH``; the last band ``Z_FINISH``); the
 bands joined, behind a zlib header and followed by the Adler-32 of all rows, are one valid zlib stream
 (the technique of ``pigz``). The bytes depend only on the pixels, the level and the zlib version, never on
 the number of threads or their timing. On a 300 dpi page (8.7 million pixels) this writes the file in
@@ -59,28 +59,29 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def _rgb(rgba: np.ndarray) -> np.ndarray:
-    """The ``(h, w * 3)`` RGB rows of an ``(h, w, 4)`` image (Pillow's converter: a tight C loop, about
-    three times as fast as numpy's strided copy)."""
-    from PIL import Image
-
-    h, w = rgba.shape[:2]
-    im = Image.frombuffer("RGBA", (w, h), np.ascontiguousarray(rgba), "raw", "RGBA", 0, 1)
-    return np.asarray(im.convert("RGB")).reshape(h, 3 * w)
+#: One RGBA pixel seen as its three colour bytes and the alpha byte, to copy the colours in one numpy pass.
+_RGB_A = np.dtype([("rgb", "V3"), ("a", "u1")])
 
 
 def _filtered_band(rgba: np.ndarray, start: int, stop: int) -> np.ndarray:
-    """Rows ``start:stop`` as PNG scanlines: filter byte 2 ("Up"), then each row minus the row above."""
-    lo = max(start - 1, 0)
-    rgb = _rgb(rgba[lo:stop])
+    """Rows ``start:stop`` as PNG scanlines: filter byte 2 ("Up"), then each row minus the row above.
+
+    The subtraction runs on the contiguous RGBA rows (the filter works byte by byte, so filtering before
+    dropping alpha gives the same bytes) and the colour bytes are then copied as 3-byte items: two fast
+    passes instead of a strided per-byte copy.
+    """
+    h, w = rgba.shape[:2]
+    flat = rgba.reshape(h, 4 * w)
     n = stop - start
-    raw = np.empty((n, 1 + rgb.shape[1]), dtype=np.uint8)
-    raw[:, 0] = 2
+    diff = np.empty((n, 4 * w), dtype=np.uint8)
     if start == 0:
-        raw[0, 1:] = rgb[0]
-        np.subtract(rgb[1:], rgb[:-1], out=raw[1:, 1:])
+        diff[0] = flat[0]
+        np.subtract(flat[1:stop], flat[: stop - 1], out=diff[1:])
     else:
-        np.subtract(rgb[1:], rgb[:-1], out=raw[:, 1:])
+        np.subtract(flat[start:stop], flat[start - 1 : stop - 1], out=diff)
+    raw = np.empty((n, 1 + 3 * w), dtype=np.uint8)
+    raw[:, 0] = 2
+    raw[:, 1:].view("V3")[...] = diff.view(_RGB_A)["rgb"]
     return raw
 
 
@@ -130,7 +131,7 @@ def encode_png(rgba: np.ndarray, *, dpi: float, texts: Mapping[str, str] = {}, l
     Raises ValueError for an image that is not ``(h, w, 4)`` uint8, a keyword the format does not allow or
     a level outside 0-9.
     """
-    a = np.asarray(rgba)
+    a = np.ascontiguousarray(rgba)
     if a.dtype != np.uint8 or a.ndim != 3 or a.shape[2] != 4 or 0 in a.shape[:2]:
         raise ValueError(f"expected a non-empty (height, width, 4) uint8 image, got {a.dtype} {a.shape}")
     if level not in _ZLIB_HEADER:
