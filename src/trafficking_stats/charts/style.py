@@ -85,6 +85,9 @@ _RC_BASE: dict[str, object] = {
     "axes.axisbelow": True,
     "axes.titlelocation": "left",
     "axes.titleweight": "bold",
+    # Titles at the top of the axes, not placed by matplotlib's search for ticks above the axes: the
+    # charts have none there, so the place is the same, and the search was 10-15 ms per axes per layout.
+    "axes.titley": 1.0,
     "grid.color": GRID,
     "grid.linewidth": 0.6,
     "xtick.color": MUTED,
@@ -236,6 +239,19 @@ def panel_cells(
     return cells
 
 
+def _drop_empty_axis_labels(ax: Axes) -> None:
+    """Hide the x and y axis labels of ``ax`` that have no text (the charts put units in panel titles).
+
+    matplotlib places even an empty axis label below the tick labels of every sibling axes, at each
+    layout and draw (10-15 ms per axis), and its empty box then takes a label pad of space. Fixed
+    coordinates switch that placement off; hiding the label keeps it out of the layout.
+    """
+    for axis in (ax.xaxis, ax.yaxis):
+        if not axis.label.get_text():
+            axis.set_label_coords(0.5, 0.5)
+            axis.label.set_visible(False)
+
+
 def _freeze_ticks(ax: Axes) -> None:
     """Fix the x and y ticks of ``ax`` at the positions its locators give now (at its current size)."""
     from matplotlib.ticker import FixedLocator
@@ -257,6 +273,7 @@ def fit_axes(fig: Figure, axes_cells: list[tuple[Axes, tuple[float, float, float
     w, h = fig.get_size_inches()
     for ax, (x0, y0, x1, y1) in axes_cells:
         ax.set_position((x0 / w, y0 / h, (x1 - x0) / w, (y1 - y0) / h))
+        _drop_empty_axis_labels(ax)
     renderer = fig.canvas.get_renderer()
     dpi = fig.dpi
     # get_tightbbox lays out ticks, titles and texts itself: no full draw needed
