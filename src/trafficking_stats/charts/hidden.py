@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .common import count_axis, panel_heading
+from .common import count_axis, panel_heading, records
 from .labels import CitationInfo, number
 from .model import ChartInfo, attach
 from .presets import DEFAULT_PRESET, get_preset
@@ -434,6 +434,7 @@ def hidden_population(
             for m in METHODS
         ]
         sens = pd.concat(parts, ignore_index=True)
+    sens_rows = records(sens, *sens.columns) if not sens.empty else []
 
     # words ---------------------------------------------------------------------------------------------
     lists = ", ".join(lt.lists)
@@ -472,7 +473,7 @@ def hidden_population(
             summary += f" {pub.note}"
     if not sens.empty:
         said = []
-        for s in sens.itertuples():
+        for s in sens_rows:
             th = f" (threshold {s.threshold:g})" if s.threshold == s.threshold else ""
             if s.estimate == s.estimate:
                 said.append(
@@ -575,7 +576,7 @@ def hidden_population(
                     note=f"as published ({pub.source})",
                 )
             )
-    for i, s in enumerate(sens.itertuples()):
+    for i, s in enumerate(sens_rows):
         th = s.threshold if s.threshold == s.threshold else None
         chosen = s.method == method and th == r.threshold
         series = f"{s.method}" + (f" (threshold {th:g})" if th is not None else "")
@@ -731,7 +732,7 @@ def hidden_population(
             ticks = []
             # "≈12,200" (7 characters of ~0.6 em) and a space fit its column
             label_pt = min(sizes.tick, (cell_w2 - 0.6) / len(sens) * 72 / (9 * 0.62))
-            for i, s in enumerate(sens.itertuples()):
+            for i, s in enumerate(sens_rows):
                 th = s.threshold if s.threshold == s.threshold else None
                 chosen = s.method == method and th == r.threshold
                 ticks.append(_METHOD_TICKS_SHORT[s.method] + (f"\n({th:g})" if th is not None else ""))
