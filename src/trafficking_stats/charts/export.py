@@ -187,9 +187,9 @@ def figure_bytes(fig: Figure, fmt: str, title: str, description: str) -> bytes:
     return data
 
 
-#: Pixel count above which PNGs are compressed fast (zlib level 1) rather than small (level 6): a 300 dpi
-#: page has 8.7 million pixels, and level 6 takes three times as long for a file half the size.
-_FAST_PNG_PIXELS = 4_000_000
+#: zlib level of exported PNGs. Level 6 made the 25 screen-size files of the standard charts 5% smaller
+#: (4.39 MB against 4.60 MB) for 50% more encoding time, and a 300 dpi page three times as slow.
+PNG_LEVEL = 1
 
 
 def _png_bytes(fig: Figure, title: str, description: str) -> bytes:
@@ -203,8 +203,8 @@ def _png_bytes(fig: Figure, title: str, description: str) -> bytes:
 
     fig.canvas.draw()
     rgba = np.asarray(fig.canvas.buffer_rgba())
-    level = 1 if rgba.shape[0] * rgba.shape[1] > _FAST_PNG_PIXELS else 6
-    return encode_png(rgba, dpi=fig.dpi, texts={"Title": title, "Description": description}, level=level)
+    texts = {"Title": title, "Description": description}
+    return encode_png(rgba, dpi=fig.dpi, texts=texts, level=PNG_LEVEL)
 
 
 def _write(path: Path, data: bytes) -> None:
