@@ -43,7 +43,8 @@ def small_cells(rows: pd.DataFrame) -> pd.DataFrame:
     broken_down = rows["breakdown"].astype("str") != "total"
     value = rows["value"].astype("Float64")
     small = (value < SMALL_CELL_THRESHOLD).fillna(False)
-    return rows[victim & broken_down & small]
+    bad = (victim & broken_down & small).to_numpy(dtype=bool)
+    return rows[bad] if bad.any() else rows.iloc[:0]
 
 
 def check_small_cells(rows: pd.DataFrame, allow_small_cells: bool = False) -> None:

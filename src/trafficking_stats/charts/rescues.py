@@ -77,10 +77,12 @@ def rescues_and_cases(
     geo_name = str(rescued["geo_name"].iloc[0])
 
     case_panels: list[tuple[str, list[tuple[str, pd.DataFrame]]]] = []
+    here_metric = here["metric"].astype("str").to_numpy()
     for metric in CASE_METRICS:
-        m = here[here["metric"].astype("str") == metric]
-        if m.empty:
+        is_metric = here_metric == metric
+        if not is_metric.any():  # no row-taking on the many-column frame for an absent metric
             continue
+        m = here[is_metric]
         series = []
         for key, g in m.groupby(["dataset", "reporter", "breakdown", "vintage"], sort=True):
             b = breakdown_label(key[2])
