@@ -244,7 +244,9 @@ def _drop_empty_axis_labels(ax: Axes) -> None:
 
     matplotlib places even an empty axis label below the tick labels of every sibling axes, at each
     layout and draw (10-15 ms per axis), and its empty box then takes a label pad of space. Fixed
-    coordinates switch that placement off; hiding the label keeps it out of the layout.
+    coordinates switch that placement off; hiding the label keeps it out of the layout. To label an axis
+    of a finished chart, call ``axis.set_label_text(...)``, ``axis.label.set_visible(True)`` and
+    ``axis.set_label_coords(x, y)`` (axes fraction) yourself.
     """
     for axis in (ax.xaxis, ax.yaxis):
         if not axis.label.get_text():
