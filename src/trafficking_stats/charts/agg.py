@@ -1,12 +1,12 @@
 """The Agg canvas of every chart: matplotlib's, with a faster loop for drawing a line of text.
 
 matplotlib 3.11 draws text glyph by glyph, and for each glyph recomputes the rotation matrix with numpy
-and resets the font size. On a 300 dpi page of about 1,100 glyphs that bookkeeping is a fifth of the
-time of drawing the page. :class:`TextRendererAgg` computes the matrix once per text and sets the size
-once per font, then makes the same FreeType and Agg calls in the same order, so the pixels are those of
-matplotlib's own renderer (``tests/test_png.py`` compares them on every standard chart). Mathtext, TeX
-and matplotlib versions other than the one this loop was written against (:data:`SUPPORTED`) take
-matplotlib's own path.
+and resets the font size. :class:`TextRendererAgg` computes the matrix once per text and sets the size
+once per font, which saves 6-10% of the time of drawing a chart (20 alternating draws with each canvas,
+process time), and otherwise makes the same FreeType and Agg calls in the same order, so the pixels are
+those of matplotlib's own renderer (``tests/test_png.py`` compares them on every standard chart).
+Mathtext, TeX and matplotlib versions other than the one this loop was written against
+(:data:`SUPPORTED`) take matplotlib's own path.
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ class TextRendererAgg(RendererAgg):
         size = prop.get_size_in_points()
         cos = math.cos(math.radians(angle))
         sin = math.sin(math.radians(angle))
-        # as matplotlib: 0x10000 * rotation @ [[extend, extend * slant], [0, 1]] with extend 1, slant 0
-        matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]]) @ [[1, 0], [0, 1]]).round().astype(int)
+        # matplotlib's 0x10000 * rotation @ [[extend, extend * slant], [0, 1]], with extend 1 and slant 0
+        matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]])).round().astype(int)
         mode = RenderMode.NORMAL if gc.get_antialiased() else RenderMode.MONO
         height = self.height
         draw_image = self._renderer.draw_text_image

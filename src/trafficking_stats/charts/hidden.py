@@ -434,7 +434,7 @@ def hidden_population(
             for m in METHODS
         ]
         sens = pd.concat(parts, ignore_index=True)
-    sens_rows = records(sens, *sens.columns) if not sens.empty else []
+    sens_rows = records(sens, *sens.columns)
 
     # words ---------------------------------------------------------------------------------------------
     lists = ", ".join(lt.lists)

@@ -41,19 +41,10 @@ BANDS = 4
 #: threads would cost more than it saves.
 _BANDED_PIXELS = 500_000
 
-#: zlib header bytes (CMF, FLG) as zlib itself writes them for each compression level.
-_ZLIB_HEADER = {
-    0: b"\x78\x01",
-    1: b"\x78\x01",
-    2: b"\x78\x5e",
-    3: b"\x78\x5e",
-    4: b"\x78\x5e",
-    5: b"\x78\x5e",
-    6: b"\x78\x9c",
-    7: b"\x78\xda",
-    8: b"\x78\xda",
-    9: b"\x78\xda",
-}
+
+def _zlib_header(level: int) -> bytes:
+    """The two zlib header bytes (CMF, FLG) zlib itself writes at ``level``."""
+    return zlib.compress(b"", level)[:2]
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -121,7 +112,7 @@ def _idat(rgba: np.ndarray, level: int) -> bytes:
     adler = 1
     for _, band_adler, n in parts:
         adler = _adler32_combine(adler, band_adler, n)
-    return _ZLIB_HEADER[level] + b"".join(body for body, _, _ in parts) + struct.pack(">I", adler)
+    return _zlib_header(level) + b"".join(body for body, _, _ in parts) + struct.pack(">I", adler)
 
 
 def encode_png(rgba: np.ndarray, *, dpi: float, texts: Mapping[str, str] = {}, level: int = 6) -> bytes:
@@ -135,7 +126,7 @@ def encode_png(rgba: np.ndarray, *, dpi: float, texts: Mapping[str, str] = {}, l
     a = np.ascontiguousarray(rgba)
     if a.dtype != np.uint8 or a.ndim != 3 or a.shape[2] != 4 or 0 in a.shape[:2]:
         raise ValueError(f"expected a non-empty (height, width, 4) uint8 image, got {a.dtype} {a.shape}")
-    if level not in _ZLIB_HEADER:
+    if level not in range(10):
         raise ValueError(f"zlib level must be 0-9, got {level!r}")
     h, w = a.shape[:2]
     ppm = round(dpi / 0.0254)

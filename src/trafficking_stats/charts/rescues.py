@@ -69,7 +69,8 @@ def rescues_and_cases(
 
     p = get_preset(preset or DEFAULT_PRESET)
     here = select_yearly(counts, geo_code=geo_code)
-    rescued = here[here["metric"].astype("str") == "victims_rescued"].copy()
+    here_metric = here["metric"].astype("str").to_numpy()
+    rescued = here[here_metric == "victims_rescued"].copy()
     if rescued.empty:
         raise ValueError(f"no yearly victims_rescued figures for {geo_code!r}")
     rescued["_total"] = rescued["breakdown"] != "total"
@@ -77,7 +78,6 @@ def rescues_and_cases(
     geo_name = str(rescued["geo_name"].iloc[0])
 
     case_panels: list[tuple[str, list[tuple[str, pd.DataFrame]]]] = []
-    here_metric = here["metric"].astype("str").to_numpy()
     for metric in CASE_METRICS:
         is_metric = here_metric == metric
         if not is_metric.any():  # no row-taking on the many-column frame for an absent metric
