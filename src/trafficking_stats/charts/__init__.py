@@ -16,13 +16,13 @@ Chart functions never call ``plt.show()`` and apply the house style inside a con
 
 from __future__ import annotations
 
-from .catalog import STANDARD_CHARTS
+from .catalog import KINDS, STANDARD_CHARTS, ChartKind, ChartSpec, register
 from .compare import compare_reporters
 from .describe import describe
 from .export import FORMATS, ExportResult, export
 from .hidden import hidden_population
+from .info import ChartInfo, chart_info
 from .inline import preset_of, show
-from .model import ChartInfo, ChartSpec, chart_info
 from .presets import DEFAULT_PRESET, PRESETS, Preset
 from .privacy import SMALL_CELL_THRESHOLD, SmallCellError
 from .rescues import rescues_and_cases
@@ -32,11 +32,13 @@ from .trend import trend
 __all__ = [
     "DEFAULT_PRESET",
     "FORMATS",
+    "KINDS",
     "OKABE_ITO",
     "PRESETS",
     "SMALL_CELL_THRESHOLD",
     "STANDARD_CHARTS",
     "ChartInfo",
+    "ChartKind",
     "ChartSpec",
     "ExportResult",
     "Preset",
@@ -47,6 +49,7 @@ __all__ = [
     "export",
     "hidden_population",
     "preset_of",
+    "register",
     "rescues_and_cases",
     "show",
     "trend",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .model import ChartInfo, ChartSpec, chart_info
+from .catalog import ChartSpec
+from .info import ChartInfo, chart_info
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .common import count_axis, panel_heading, records
+from .info import ChartInfo, attach
 from .labels import CitationInfo, number
-from .model import ChartInfo, attach
 from .presets import DEFAULT_PRESET, get_preset
 from .style import MUTED, OKABE_ITO, draw_frame, fit_axes, house_style, new_figure, panel_cells, wrap
 
@@ -382,7 +382,7 @@ def hidden_population(
     is named with the reason. ``title`` and ``population`` (what the cases are, plural, e.g. "potential
     victims of modern slavery") default from the table. Units: persons. Rounding: see the module docstring.
 
-    Returns a pyplot-free Figure with a :class:`~.model.ChartInfo` attached (``describe``, ``export``).
+    Returns a pyplot-free Figure with a :class:`~.info.ChartInfo` attached (``describe``, ``export``).
     Raises ValueError for an unknown table, method or range, and
     :class:`~trafficking_stats.errors.EstimationError` when the table cannot give an estimate.
     """

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .describe import describe_info
-from .model import chart_info
+from .info import chart_info
 from .presets import PRESETS, Preset
 from .style import house_style
 

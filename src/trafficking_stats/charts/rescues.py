@@ -21,8 +21,8 @@ from .common import (
     year_axis,
 )
 from .draw import draw_figures
+from .info import ChartInfo, attach
 from .labels import breakdown_label, metric_name, qualified, reporter_type_name, source_names
-from .model import ChartInfo, attach
 from .presets import DEFAULT_PRESET, get_preset
 from .privacy import check_small_cells
 from .style import SERIES_COLORS, draw_frame, fit_axes, house_style, new_figure, panel_cells, wrap

@@ -72,7 +72,10 @@ class Sizes:
 
 
 _RC_BASE: dict[str, object] = {
-    "font.family": "DejaVu Sans",  # ships with matplotlib: same glyphs on every machine
+    # DejaVu Sans ships with matplotlib: the same glyphs (and so the same layout) on every machine. Vector
+    # files name the family with fallbacks for readers that lack it (SVG: a CSS font stack).
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans", "Verdana", "Arial", "Helvetica"],
     # Unhinted outlines: at the presets' 144-300 dpi hinting does not visibly sharpen text, and FreeType's
     # autohinter was a third of the time of drawing a chart's text (benchmarks/export.py).
     "text.hinting": "no_hinting",
@@ -101,8 +104,8 @@ _RC_BASE: dict[str, object] = {
     "hatch.linewidth": 0.8,
     "legend.frameon": False,
     "svg.hashsalt": "trafficking-stats",  # deterministic SVG ids
-    "svg.fonttype": "path",  # text as paths: identical on machines without the font
-    "pdf.fonttype": 3,  # embedded Type 3 subsets: deterministic and 4x faster to write than TrueType
+    "svg.fonttype": "none",  # text as <text> elements: searchable, editable and translatable
+    "pdf.fonttype": 42,  # embedded TrueType subsets: editable text, accepted by print shops (not Type 3)
     "path.simplify": True,
 }
 
@@ -157,14 +160,13 @@ class Frame:
 
 
 def new_figure(preset: Preset) -> Figure:
-    """A pyplot-free Figure of the preset's size on a :class:`~.agg.ChartCanvas` (no global figure
-    manager, nothing to show)."""
+    """A pyplot-free Figure of the preset's size on matplotlib's Agg canvas (no global figure manager,
+    nothing to show; ``fig.savefig`` works as on any Figure)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from .agg import ChartCanvas
-
     fig = Figure(figsize=preset.figsize, dpi=preset.dpi, facecolor="white")
-    ChartCanvas(fig)
+    FigureCanvasAgg(fig)
     return fig
 
 

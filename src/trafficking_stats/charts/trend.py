@@ -19,8 +19,8 @@ from .common import (
     year_axis,
 )
 from .draw import draw_figures, mark_gaps, mark_vintage_change
+from .info import ChartInfo, attach
 from .labels import breakdown_label, metric_name, source_names
-from .model import ChartInfo, attach
 from .presets import DEFAULT_PRESET, get_preset
 from .privacy import check_small_cells
 from .style import MUTED, SERIES_COLORS, draw_frame, fit_axes, house_style, new_figure, panel_cells

@@ -1,9 +1,11 @@
-"""What a chart shows, attached to its Figure, and chart specifications that can be drawn at any preset."""
+"""What a chart shows (:class:`ChartInfo`), attached to the Figure a chart function returns.
+
+The bottom of ``charts/``: chart modules import it; nothing here imports a chart module."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -11,12 +13,7 @@ if TYPE_CHECKING:
 
     from .labels import CitationInfo
 
-__all__ = ["COUNTS_KINDS", "INPUT_KINDS", "ChartInfo", "ChartSpec", "chart_info"]
-
-#: Chart kinds drawn from the normalized table (their function takes it as first argument).
-COUNTS_KINDS: tuple[str, ...] = ("rescues_and_cases", "trend", "compare_reporters")
-#: Chart kinds drawn from inputs named in their parameters (e.g. a list table file); they ignore the table.
-INPUT_KINDS: tuple[str, ...] = ("hidden_population",)
+__all__ = ["ChartInfo", "attach", "chart_info"]
 
 _ATTR = "_trafficking_stats_chart"
 
@@ -81,57 +78,3 @@ def chart_info(fig: Figure) -> ChartInfo:
     if info is None:
         raise ValueError("this Figure was not made by a trafficking_stats.charts function")
     return info
-
-
-@dataclass(frozen=True)
-class ChartSpec:
-    """A chart to draw: a name (used in file names), the chart function and its keyword arguments.
-
-    ``kind`` is one of :data:`COUNTS_KINDS` (``rescues_and_cases``, ``trend``, ``compare_reporters``:
-    drawn from the normalized table) or :data:`INPUT_KINDS` (``hidden_population``: drawn from the list
-    table named in its parameters). ``build`` draws it for one preset; kinds of the table use ``counts``
-    (``trafficking_stats.read_counts()`` when None), the others ignore it.
-    """
-
-    name: str
-    kind: str
-    params: tuple[tuple[str, Any], ...] = ()
-
-    @property
-    def uses_counts(self) -> bool:
-        """Whether the chart is drawn from the normalized table (``counts``)."""
-        return self.kind in COUNTS_KINDS
-
-    @classmethod
-    def of(cls, name: str, kind: str, **params: Any) -> ChartSpec:
-        return cls(name, kind, tuple(sorted(params.items())))
-
-    def build(
-        self,
-        counts: pd.DataFrame | None = None,
-        preset: str | None = None,
-        *,
-        allow_small_cells: bool = False,
-    ) -> Figure:
-        from .compare import compare_reporters
-        from .hidden import hidden_population
-        from .rescues import rescues_and_cases
-        from .trend import trend
-
-        functions = {
-            "rescues_and_cases": rescues_and_cases,
-            "trend": trend,
-            "compare_reporters": compare_reporters,
-            "hidden_population": hidden_population,
-        }
-        if self.kind not in functions:
-            raise ValueError(f"unknown chart kind {self.kind!r}; known: {', '.join(functions)}")
-        if not self.uses_counts:  # no victim breakdown cells: the small-cell guard does not apply
-            return functions[self.kind](**dict(self.params), preset=preset)
-        if counts is None:
-            from ..build import read_counts
-
-            counts = read_counts()
-        return functions[self.kind](
-            counts, **dict(self.params), preset=preset, allow_small_cells=allow_small_cells
-        )
