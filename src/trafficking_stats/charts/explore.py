@@ -44,7 +44,7 @@ from itertools import accumulate, pairwise
 from typing import TYPE_CHECKING
 
 from .labels import metric_name
-from .privacy import SMALL_CELL_THRESHOLD, check_small_cells, small_cells
+from .privacy import SMALL_CELL_THRESHOLD, SmallCellError, small_cells
 from .style import INK, MUTED, OKABE_ITO, SERIES_COLORS
 
 if TYPE_CHECKING:
@@ -144,8 +144,8 @@ def hedged_frame(rows: pd.DataFrame, *, allow_small_cells: bool = False) -> pd.D
     bands), ``low`` and ``high`` (float: the band drawn for intervals and withheld cells; NaN for
     points). A suppressed cell is ``withheld`` (0 to 4); so is a victim breakdown cell below 5 unless
     ``allow_small_cells`` (:func:`.privacy.small_cells`), drawn as the band 0 to 4 or, for a small range
-    reaching higher, 0 to its high end. A small cell bounded only from below ("over 3") cannot be
-    withheld by a band and raises :class:`.privacy.SmallCellError`.
+    reaching higher, 0 to its high end. A small cell bounded only from below ("over 3") or approximate
+    cannot be withheld by a band and raises :class:`.privacy.SmallCellError`.
     """
     import numpy as np
 
@@ -170,7 +170,16 @@ def hedged_frame(rows: pd.DataFrame, *, allow_small_cells: bool = False) -> pd.D
         small[out.index.get_indexer(small_cells(out).index)] = True
         unbounded = small & np.isin(kind, ["lower bound", "approximate"])
         if unbounded.any():
-            check_small_cells(out[unbounded])  # raises, naming the cells
+            cells = out[unbounded]
+            shown = ", ".join(
+                f"{b} = {q} {v:g}"
+                for b, q, v in zip(cells["breakdown"], q[unbounded], value[unbounded], strict=True)
+            )
+            raise SmallCellError(
+                f"refusing to draw {len(cells)} victim breakdown cell(s) below {SMALL_CELL_THRESHOLD} that a "
+                f"band from 0 to {_WITHHELD_TOP} would misstate ({shown}); pass allow_small_cells=True if "
+                "showing them is safe"
+            )
         kind[small] = "withheld"
     withheld = kind == "withheld"
     y = np.where(np.isin(kind, ["exact", "lower bound", "upper bound", "approximate"]), value, np.nan)
