@@ -38,7 +38,9 @@ def counts() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def fresno(counts: pd.DataFrame):
-    return rescues_and_cases(counts, "US-CA-fresno", preset="social-square")
+    return rescues_and_cases(
+        counts, "US-CA-fresno", claim="the number of cases has been consistent", preset="social-square"
+    )
 
 
 def _row(**kw: object) -> dict[str, object]:
@@ -92,7 +94,7 @@ def footer_text(fig) -> str:
 
 def test_over_230_is_an_open_marker_with_an_upward_arrow_never_an_exact_point(fresno):
     at_230 = [ln for ln in lines(fresno) if 230.0 in [float(y) for y in ln.get_ydata()]]
-    assert len(at_230) == 2  # KSEE and GV Wire both say "over 230"
+    assert len(at_230) == 1  # one statement (GV Wire and KSEE report it): one figure
     for ln in at_230:
         assert len(ln.get_xdata()) == 1, "a bound is never joined to other points"
         assert ln.get_markerfacecolor() == "white", "a bound is an open marker"
@@ -103,12 +105,40 @@ def test_over_230_is_an_open_marker_with_an_upward_arrow_never_an_exact_point(fr
         for a in ax.texts
         if isinstance(a, Annotation) and a.arrow_patch is not None and float(a.xy[1]) == 230.0
     ]
-    assert len(arrows) == 2
+    assert len(arrows) == 1
     for a in arrows:
         assert a.xyann[1] > 0, "the arrow goes up from the marker (offset above it)"
     labels = [t.get_text() for ax in fresno.axes for t in ax.texts]
-    assert sum(lb.startswith("230+") for lb in labels) == 2
+    assert sum(lb.startswith("230+") for lb in labels) == 1
     assert not any(lb.strip("¹²") == "230" for lb in labels), "never labelled as an exact 230"
+
+
+def test_one_statement_reported_twice_is_one_figure_citing_both_outlets(fresno):
+    info = chart_info(fresno)
+    rescued = info.plotted[info.plotted["metric"] == "victims_rescued"]
+    assert sorted(rescued["qualifier"].astype(str)) == ["exact", "over"]  # over 230, and 106 girls
+    assert {"ksee-2022-01-18-fresno-pledge", "gvwire-2022-01-19-fresno-leads-way"} <= set(info.citations)
+    ticks = " ".join(t.get_text() for t in fresno.axes[0].get_xticklabels())
+    assert "GV Wire and KSEE" in " ".join(ticks.split())
+    assert "of them, girls" in " ".join(ticks.split())  # 106 girls drawn as a part of the rescues
+    d = describe(fresno)
+    assert "one statement, reported by GV Wire and KSEE" in d
+    assert "106 girls" in d and "a part of the figure beside them" in d
+    # the part is not called a conflict: the only conflict is the arrests' (186 vs 27)
+    assert not any("106" in c for c in info.conflicts)
+
+
+def test_the_claim_and_its_verdict_are_on_the_chart(fresno):
+    texts = " ".join(
+        ax.get_title(loc="left") + " " + " ".join(t.get_text() for t in ax.texts) for ax in fresno.axes
+    )
+    texts = " ".join(texts.split())
+    assert "Claim: “the number of cases has been consistent”" in texts
+    assert "3 years: too few to say" in texts
+    # every arrest figure sits on its own year
+    arrests = chart_info(fresno).plotted
+    arrests = arrests[arrests["metric"] == "arrests"]
+    assert [float(x) for x in arrests["x"]] == [float(y) for y in arrests["year"]]
 
 
 def test_trend_breaks_the_line_at_a_bound():
@@ -171,7 +201,7 @@ def test_vintage_change_is_marked():
 
 
 def test_fbi_trend_has_a_coverage_panel(counts):
-    fig = trend(counts, "offenses_actual", "USA", dataset="fbi_cde")
+    fig = trend(counts, "offenses_actual", "USA", dataset="fbi_cde", preset="social-square")
     assert len(fig.axes) == 2
     cov = chart_info(fig).plotted
     cov = cov[cov["metric"] == "agencies_reporting"]
@@ -191,7 +221,8 @@ def test_compare_reporters_keeps_sources_apart(counts):
     assert sorted(float(v) for v in info.plotted["value"]) == [1196.0, 1196.0, 1280.0]
     assert info.plotted["series"].nunique() == 3
     pts = sorted((float(ln.get_xdata()[0]), float(ln.get_ydata()[0])) for ln in lines(fig))
-    assert len({x for x, _ in pts}) == 3, "side by side, not on top of each other"
+    assert {x for x, _ in pts} == {2016.0}, "every figure at its own year"
+    assert len({ln.get_marker() for ln in lines(fig)}) == 3, "series told apart by their markers"
 
 
 # ---------------------------------------------------------------------------------- footer, words
@@ -199,18 +230,20 @@ def test_compare_reporters_keeps_sources_apart(counts):
 
 def test_footer_names_every_citation_of_the_plotted_rows(fresno):
     plotted = set(chart_info(fresno).plotted["citation"])
-    assert plotted == FRESNO_CITATIONS
+    assert plotted == FRESNO_CITATIONS - {"ksee-2022-01-18-fresno-pledge"}  # KSEE: the same statement
     with (paths.processed_dir() / "citations.csv").open(encoding="utf-8", newline="") as fh:
         cites = {r["citation"]: r for r in csv.DictReader(fh)}
-    text = footer_text(fresno)
+    full = rescues_and_cases(read_counts(), "US-CA-fresno", preset="print-letter")
+    text = footer_text(full)
     for key in FRESNO_CITATIONS:
         assert cites[key]["publisher"] in text, key
         assert cites[key]["published"] in text, key
 
 
 def test_footer_names_sources_without_a_date(counts):
-    fig = trend(counts, "offenses_actual", "USA", dataset="fbi_cde")
+    fig = trend(counts, "offenses_actual", "USA", dataset="fbi_cde", preset="print-a4")
     assert "Crime Data Explorer" in footer_text(fig)
+    assert "Crime Data Explorer: Crime Data Explorer" not in footer_text(fig)  # said once
 
 
 def test_description_mentions_the_bound_the_conflicts_and_the_verdict(fresno):
@@ -218,7 +251,7 @@ def test_description_mentions_the_bound_the_conflicts_and_the_verdict(fresno):
     assert d.startswith("This chart shows")
     assert "over 230" in d and "lower bound" in d
     assert "conflict" in d and "106" in d and "186" in d and "27" in d
-    assert "not enough data" in d and "3 years" in d
+    assert "3 years: too few to say" in d
 
 
 def test_no_global_rc_change_and_no_pyplot_figures(counts):

@@ -84,7 +84,10 @@ def test_description_is_embedded_in_every_format(counts, tmp_path: Path):
     description = txt.split("Description\n", 1)[1].split("\n\n", 1)[0].replace("\n", " ")
     assert description.startswith("This chart shows") and "over 230" in description
     svg = r.images["svg"].read_text(encoding="utf-8")
-    assert re.search(r"<title>Fresno, CA: victims rescued and arrests</title>\s*<desc>This chart shows", svg)
+    title = "Fresno, CA: victims rescued in 2021, and the claim that the number of cases has been consistent"
+    assert re.search(rf"<title>{title}</title>\s*<desc>This chart shows", svg)
+    assert svg.count("<text") > 20, "text is editable <text>, not outlined paths"
+    assert "font-family: 'DejaVu Sans', 'Verdana', 'Arial', 'Helvetica', sans-serif" in svg
     assert "lower bound" in svg.split("<desc>", 1)[1].split("</desc>", 1)[0]
     chunks = png_chunks(r.images["png"].read_bytes())
     texts = [c for kind in (b"tEXt", b"iTXt", b"zTXt") for c in chunks.get(kind, [])]
@@ -98,7 +101,9 @@ def test_description_is_embedded_in_every_format(counts, tmp_path: Path):
     assert b"This chart shows" in body
     assert not any(c.startswith(b"Software") for c in texts)
     pdf = r.images["pdf"].read_bytes()
-    assert b"/Title (Fresno, CA: victims rescued and arrests)" in pdf
+    assert f"/Title ({title})".encode() in pdf
+    assert b"/FontFile2" in pdf and b"/Subtype /CIDFontType2" in pdf, "embedded TrueType outlines"
+    assert b"/Type3" not in pdf, "never Type 3 fonts (print shops reject them)"
     assert b"/Subject" in pdf and b"/CreationDate" not in pdf
     assert b"<dc:date>" not in svg.encode()
 
@@ -109,7 +114,6 @@ def test_sidecar_csv_holds_exactly_the_plotted_rows(counts, tmp_path: Path):
         rows = list(csv.DictReader(fh))
     got = {(x["figure_id"], x["value"], x["qualifier"], x["value_high"]) for x in rows}
     assert got == {  # transcribed by hand from data/processed/counts.csv
-        ("fresno-pd-2021-victims-rescued-ksee", "230", "over", ""),
         ("fresno-2021-rescues-joint-gvwire", "230", "over", ""),
         ("fresno-pd-2021-girls-rescued-fresnobee", "106", "exact", "106"),
         ("fresno-pd-2020-sex-trafficking-arrests-gvwire", "14", "exact", "14"),
@@ -117,9 +121,13 @@ def test_sidecar_csv_holds_exactly_the_plotted_rows(counts, tmp_path: Path):
         ("fresno-pd-2022-sex-trafficking-arrests-gvwire", "35", "exact", "35"),
         ("fresno-pd-2021-arrests-fresnobee", "186", "exact", "186"),
     }
-    ksee = next(x for x in rows if x["figure_id"] == "fresno-pd-2021-victims-rescued-ksee")
-    assert ksee["drawn_as"].startswith("lower bound")
-    assert ksee["citation"] == "ksee-2022-01-18-fresno-pledge" and ksee["citation_url"].startswith("https://")
+    over = next(x for x in rows if x["figure_id"] == "fresno-2021-rescues-joint-gvwire")
+    assert over["drawn_as"].startswith("lower bound")
+    assert over["citation"] == "gvwire-2022-01-19-fresno-leads-way" and over["citation_url"].startswith(
+        "https://"
+    )
+    arrests = [x for x in rows if x["metric"] == "arrests"]
+    assert all(float(x["x"]) == float(x["year"]) for x in arrests), "each point at its own year"
     assert all(x["citation_publisher"] for x in rows)
 
 

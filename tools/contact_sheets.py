@@ -28,8 +28,10 @@ VIEW_WIDTH = {
 }
 
 
-def sheet(exports: Path, preset: str) -> Image.Image:
+def sheet(exports: Path, preset: str) -> Image.Image | None:
     files = sorted(exports.glob(f"*.{preset}.png"))
+    if not files:
+        return None
     width = VIEW_WIDTH[preset]
     tiles = []
     for f in files:
@@ -53,7 +55,9 @@ def main(argv: list[str]) -> None:
     exports, out = Path(argv[0]), Path(argv[1])
     out.mkdir(parents=True, exist_ok=True)
     for preset in PRESETS:
-        sheet(exports, preset).save(out / f"{preset}.png", optimize=True)
+        im = sheet(exports, preset)
+        if im is not None:
+            im.save(out / f"{preset}.png", optimize=True)
 
 
 if __name__ == "__main__":

@@ -104,7 +104,12 @@ class ChartSpec:
 STANDARD_CHARTS: dict[str, ChartSpec] = {
     s.name: s
     for s in (
-        ChartSpec.of("fresno-rescues-and-cases", "rescues_and_cases", geo_code="US-CA-fresno"),
+        ChartSpec.of(
+            "fresno-rescues-and-cases",
+            "rescues_and_cases",
+            geo_code="US-CA-fresno",
+            claim="the number of cases has been consistent",
+        ),
         ChartSpec.of(
             "us-offenses-trend", "trend", metric="offenses_actual", geo_code="USA", dataset="fbi_cde"
         ),

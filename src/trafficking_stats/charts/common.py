@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import namedtuple
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .labels import breakdown_label as _bl
-from .labels import citation_info, number, qualified
+from .labels import citation_info, number, qualified, short_publisher
 from .style import MUTED, Sizes, wrap
 
 if TYPE_CHECKING:
@@ -53,15 +54,8 @@ FIGURE_FIELDS: tuple[str, ...] = ("qualifier", "value", "value_low", "value_high
 
 
 def publisher_short(citation: str) -> str:
-    """The publisher of ``citation`` without its parenthesised part: ``The Fresno Bee (via Yahoo)`` -> ..."""
-    import re
-
-    full = citation_info(citation).publisher
-    acronym = re.match(r"^[^,(]*\(([A-Z][A-Za-z/-]{1,10})\)", full)  # "Federal Bureau ... (FBI), ..." -> FBI
-    if acronym and "/" not in acronym.group(1):
-        return acronym.group(1)
-    p = full.split(" (")[0].split(",")[0].strip()
-    return p.removeprefix("The ") or citation
+    """The publisher of ``citation`` in a few words (:func:`.labels.short_publisher`)."""
+    return short_publisher(citation_info(citation).publisher) or citation
 
 
 def figure_words(row: pd.Series | object) -> str:
@@ -124,12 +118,37 @@ def conflict_notes(
     return marks, notes, sentences
 
 
-def verdict_sentences(label: str, rows: pd.DataFrame) -> tuple[str, str]:
-    """(short, long) sentences on how steady a yearly series is, from ``analysis.consistency``.
+def p_text(p: float) -> str:
+    """A p-value as it may be printed: ``p < 0.001`` when it rounds to zero at three decimals."""
+    return "p < 0.001" if p < 0.0005 else f"p = {p:.3f}"
 
-    Only exact figures are tested; a series with hedged or withheld figures gets no verdict, and the
-    sentences say why. With fewer than four years they say there is not enough data. ``short`` is for a
-    panel, ``long`` (naming the series and years) for the description.
+
+def plain_verdict(years: list[int], values: list[float], label: str, n: int) -> str:
+    """How a yearly series moved, in words for the public: ``rose every year from 2014 to 2020``,
+    ``3 years: too few to say``. ``label`` is :attr:`analysis.Consistency.label`; the words say only what
+    the test found (a rise needs a significant Mann-Kendall trend) and what every year shows."""
+    if label == "not enough data":
+        return f"{n} year{'s' if n != 1 else ''}: too few to say"
+    y0, y1 = years[0], years[-1]
+    consecutive = years == list(range(y0, y1 + 1))
+    steps = [b - a for a, b in itertools.pairwise(values)]
+    if label in ("rising", "falling"):
+        up = label == "rising"
+        verb = "rose" if up else "fell"
+        if consecutive and all((d > 0) if up else (d < 0) for d in steps):
+            return f"{verb} every year from {y0} to {y1}"
+        return f"{verb} from {number(values[0])} in {y0} to {number(values[-1])} in {y1}, not every year"
+    if label == "steady":
+        return f"steady from {y0} to {y1}"
+    return f"went up and down from {y0} to {y1}, with no clear trend"
+
+
+def verdict_sentences(label: str, rows: pd.DataFrame) -> tuple[str, str]:
+    """(short, long) sentences on how a yearly series moved, from ``analysis.consistency``.
+
+    ``short`` is plain words for the chart (:func:`plain_verdict`); ``long`` names the series and years
+    and gives the statistics (Mann-Kendall tau and p, Theil-Sen slope) for the description. Only exact
+    figures are tested: a series with hedged or withheld figures gets no verdict, and both say why.
     """
     import pandas as pd
 
@@ -137,27 +156,29 @@ def verdict_sentences(label: str, rows: pd.DataFrame) -> tuple[str, str]:
     span = f"{int(rows['year'].min())}–{int(rows['year'].max())}" if n else ""
     hedged = int((rows["qualifier"].astype("str") != "exact").sum())
     if hedged:
-        short = f"No consistency verdict: {hedged} of {n} figures are bounds or withheld."
         return (
-            short,
-            f"{label}, {span}: no verdict on consistency, because {hedged} of the {n} figures are bounds "
+            f"No verdict: {hedged} of {n} figures are bounds or withheld",
+            f"{label}, {span}: no verdict on how it moved, because {hedged} of the {n} figures are bounds "
             "or withheld, not exact counts.",
         )
     from ..analysis import consistency
 
-    s = pd.Series(
-        rows["value"].astype("float64").to_numpy(), index=rows["year"].astype("int64").to_numpy(), name=label
-    )
-    c = consistency(s)
+    years = rows["year"].astype("int64").tolist()
+    values = rows["value"].astype("float64").tolist()
+    c = consistency(pd.Series(values, index=years, name=label))
+    short = plain_verdict(years, values, c.label, c.n)
     if not c.enough:
-        years = f"{c.n} year{'s' if c.n != 1 else ''}"
-        return (
-            f"Too few years to judge whether steady: {years} (4 needed).",
-            f"{label}, {span}: not enough data to say whether the numbers are steady or changing "
-            f"({years}; at "
-            "least 4 are needed).",
+        return short, (
+            f"{label}, {span}: {short} whether the numbers are steady or changing (at least 4 years are "
+            "needed)."
         )
-    return str(c.verdict), f"{label}, {span}: {c.verdict}"
+    stats = f"Mann-Kendall tau {c.mk_tau:.2f}, {p_text(c.mk_p)}" if c.mk_tau is not None else ""
+    if c.slope is not None:
+        stats += (
+            f"; Theil-Sen slope {c.slope:+,.1f} a year (95% interval {c.slope_low:+,.1f} to "
+            f"{c.slope_high:+,.1f})"
+        )
+    return short, f"{label}, {span}: {short} ({c.label}; {stats})."
 
 
 def panel_heading(ax: Axes, title: str, sub: str, sizes: Sizes, width_in: float) -> None:
@@ -184,16 +205,20 @@ def panel_heading(ax: Axes, title: str, sub: str, sizes: Sizes, width_in: float)
     )
 
 
-def year_axis(ax: Axes, years: list[int], pad: float = 0.6) -> None:
-    """Integer year ticks (every year up to 12 years, then fewer), no thousands separators."""
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+def year_axis(
+    ax: Axes, years: list[int], pad: float = 0.6, width_in: float | None = None, size_pt: float = 10
+) -> None:
+    """Integer year ticks, no thousands separators: every year when the labels fit side by side in
+    ``width_in`` inches at ``size_pt`` (four digits, about 0.6 em each, and a gap), else every second,
+    fifth or tenth year (whole steps, so each label still sits on its year)."""
+    from matplotlib.ticker import FuncFormatter
 
     lo, hi = min(years), max(years)
     ax.set_xlim(lo - pad, hi + pad)
-    if hi - lo <= 11:
-        ax.set_xticks(range(lo, hi + 1))
-    else:
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=7, integer=True))
+    fit = 12 if width_in is None else max(int((width_in - 0.4) / (4 * 0.6 * size_pt / 72 + 0.12)), 2)
+    step = next(s for s in (1, 2, 5, 10, 20, 50) if (hi - lo) // s + 1 <= fit)
+    first = lo if step == 1 else -(-lo // step) * step
+    ax.set_xticks(range(first, hi + 1, step))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{round(v)}"))
     ax.grid(False, axis="x")
 
@@ -252,6 +277,28 @@ def with_drawing(
     out.insert(0, "series", series)
     out.insert(0, "panel", panel)
     return out
+
+
+def series_legend(ax: Axes, fig: object, sizes: Sizes, width_in: float) -> None:
+    """The legend of ``ax``'s series under the x tick labels, wrapped to fit; in two columns on canvases
+    less than 0.7 times as tall as wide (16:9 cards and slides), where height is short."""
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return
+    w, h = fig.get_size_inches()  # type: ignore[attr-defined]
+    ncol = 2 if h / w < 0.7 and len(handles) > 2 else 1
+    ax.legend(
+        handles,
+        [wrap(lb, width_in / ncol - 0.5, sizes.small) for lb in labels],
+        loc="upper left",
+        bbox_to_anchor=(0, 0),
+        bbox_transform=below_axis(ax, fig, sizes),
+        fontsize=sizes.small,
+        ncol=ncol,
+        borderaxespad=0,
+        labelspacing=0.3,
+        handlelength=1.2,
+    )
 
 
 def below_axis(ax: Axes, fig: object, sizes: Sizes) -> object:

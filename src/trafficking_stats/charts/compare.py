@@ -6,24 +6,31 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from .common import (
-    below_axis,
     bound_sentences,
     conflict_notes,
     count_axis,
     panel_heading,
-    publisher_short,
     select_yearly,
+    series_legend,
     top_of,
     values_sentence,
     with_drawing,
     year_axis,
 )
-from .draw import draw_figures
+from .draw import draw_figures, labels_fit
 from .info import ChartInfo, attach
-from .labels import breakdown_label, metric_name, source_names
+from .labels import (
+    breakdown_label,
+    citation_info,
+    metric_name,
+    number,
+    series_name,
+    short_publisher,
+    source_names,
+)
 from .presets import DEFAULT_PRESET, get_preset
 from .privacy import check_small_cells
-from .style import SERIES_COLORS, draw_frame, fit_axes, house_style, new_figure, panel_cells, wrap
+from .style import SERIES_COLORS, draw_frame, fit_axes, house_style, new_figure, panel_cells
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -69,16 +76,23 @@ def compare_reporters(
     bd = breakdown_label(breakdown)
     what = metric_name(metric) + ("" if bd == "all" else f" ({bd})")
     all_years = sorted({int(y) for y in rows["year"]})
-    title = f"{what[0].upper() + what[1:]}, {geo_name}: {len(groups)} sources compared"
-    subtitle = (
-        "One series per source and edition, side by side: figures from different sources are never added."
+    names = [series_name(citation_info(str(g["citation"].iloc[0]))) for _, g in groups]
+    for i, n in enumerate(names):  # two editions of one document: name each edition
+        if names.count(n) > 1:
+            names[i] = f"{n} ({groups[i][0][2]})"
+    publishers = list(
+        dict.fromkeys(short_publisher(citation_info(str(c)).publisher) for c in rows["citation"])
     )
-    names = [f"{publisher_short(str(g['citation'].iloc[0]))}, {key[2]}" for key, g in groups]
+    npub = len(publishers)
+    title = (
+        f"{what[0].upper() + what[1:]}, {geo_name}: figures from {npub} publisher{'s' if npub != 1 else ''}"
+    )
+    subtitle = "One series per published document, side by side at its year: compared, never added."
     marks, conflict_footer, conflict_sentences = conflict_notes(counts, rows)
     summary = f"{what} in {geo_name} from {len(groups)} sources side by side: " + " ".join(
         f"{n}: {values_sentence(g)}." for n, (_, g) in zip(names, groups, strict=True)
     )
-    notes = ["Sources differ in coverage and definition; compare, do not add.", *conflict_footer]
+    notes = ["Sources differ in coverage and definition: compare, do not add.", *conflict_footer]
 
     with house_style(p) as sizes:
         fig = new_figure(p)
@@ -100,17 +114,17 @@ def compare_reporters(
             for n, (_, g) in zip(names, groups, strict=True)
             if g["note"].notna().any()
         ]
-        frame = draw_frame(fig, sizes, title, subtitle, info.footer_text())
+        frame = draw_frame(fig, sizes, title, subtitle, info.footer_text(), info.footer_text(compact=True))
         info.footer = frame.footer
         cell = panel_cells(frame.body, 1, side_by_side=False)[0]
         cell_w = cell[2] - cell[0]
         ax = fig.add_axes((0, 0, 1, 1))
         n = len(groups)
-        width = min(0.7, 0.25 * n) if len(all_years) > 1 else 0.8
+        width = 0.6
         plotted = []
+        longest = max((number(v) for v in rows["value"].dropna()), key=len, default="")
         for j, ((_key, g), name) in enumerate(zip(groups, names, strict=True)):
-            off = (j - (n - 1) / 2) * (width / max(n - 1, 1)) if n > 1 else 0.0
-            xs = [float(y) + off for y in g["year"]]
+            xs = [float(y) for y in g["year"]]  # every figure at its own year: markers tell series apart
             suff = [marks.get(str(c), "") if str(c) != "<NA>" else "" for c in g["conflict_group"]]
             drawn = draw_figures(
                 ax,
@@ -121,28 +135,15 @@ def compare_reporters(
                 sizes=sizes,
                 label=name,
                 suffixes=suff,
-                label_values=len(rows) <= 8,
+                label_values=labels_fit(len(all_years), cell_w, longest, sizes) if len(rows) <= 8 else False,
                 band_width=width / max(n, 1),
             )
             plotted.append(with_drawing(g, what, name, xs, drawn))
-        year_axis(ax, all_years, pad=0.6 + width / 2)
+        year_axis(ax, all_years, pad=0.6, width_in=cell_w, size_pt=sizes.tick)
         count_axis(ax, top_of(rows) * 1.25)
         unit = str(rows["unit"].iloc[0])
         panel_heading(ax, f"{what[0].upper() + what[1:]} ({unit})", "", sizes, cell_w)
-        handles, labels = ax.get_legend_handles_labels()
-        ncol = 2 if cell_w > 5.5 and n > 2 else 1
-        ax.legend(
-            handles,
-            [wrap(lb, cell_w / ncol - 0.4, sizes.tick * 0.9) for lb in labels],
-            loc="upper left",
-            bbox_to_anchor=(0, 0),
-            bbox_transform=below_axis(ax, fig, sizes),
-            fontsize=sizes.tick * 0.9,
-            ncol=ncol,
-            borderaxespad=0,
-            labelspacing=0.3,
-            handlelength=1.2,
-        )
+        series_legend(ax, fig, sizes, cell_w)
         fit_axes(fig, [(ax, cell)])
         info.plotted = pd.concat(plotted, ignore_index=True)
         attach(fig, info)

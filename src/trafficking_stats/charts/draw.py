@@ -17,13 +17,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .labels import qualified
-from .style import MUTED, Sizes
+from .style import MUTED, Sizes, ink
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-__all__ = ["draw_figures", "mark_gaps", "mark_vintage_change"]
+__all__ = ["draw_figures", "labels_fit", "mark_gaps", "mark_vintage_change"]
 
 ARROW_PT = 20.0  # length of a bound's arrow in points
 
@@ -52,7 +52,7 @@ def draw_figures(
     sizes: Sizes,
     marker: str = "o",
     join: bool = True,
-    label_values: bool = False,
+    label_values: bool | str = False,
     label: str | None = None,
     band_width: float = 0.6,
     suffixes: Sequence[str] | None = None,
@@ -60,7 +60,8 @@ def draw_figures(
     """Draw the figures in ``rows`` (normalized-table rows) at x positions ``xs`` on ``ax``.
 
     ``join`` draws lines between exact figures of consecutive years (``rows['year']``). ``label_values``
-    writes each exact value above its point; hedged figures are always labelled (``230+``). ``suffixes``
+    writes each exact value above its point (``"ends"``: only the first and last, where labels would
+    crowd); hedged figures are always labelled (``230+``). ``suffixes``
     are appended to each row's label (footnote marks). Returns, per row, how it was drawn (the sidecar
     CSV's ``drawn_as``).
     """
@@ -92,7 +93,7 @@ def draw_figures(
             ha="center",
             va=va,
             fontsize=sizes.body,
-            color=color,
+            color=ink(color),
             fontweight=weight,
             annotation_clip=False,
             gid=gid,
@@ -131,13 +132,15 @@ def draw_figures(
             flush()
     flush()
 
+    exact_at = [i for i, q in enumerate(quals) if q == "exact"]
+    ends = {exact_at[0], exact_at[-1]} if exact_at else set()
     for i, q in enumerate(quals):
         x = xs[i]
         chart_label, _ = qualified(q, vals[i], lows[i], highs[i])
         chart_label += suffixes[i]
         drawn.append(DRAWN_AS.get(q, "point"))
         if q == "exact":
-            if label_values:
+            if label_values is True or (label_values == "ends" and i in ends):
                 text(x, _f(vals[i]), chart_label, 5, "bottom", "value-label")
             continue
         if q in ("over", "at_least", "under", "at_most"):
@@ -229,6 +232,8 @@ def draw_figures(
                     zorder=2,
                 )
             )
+            if label_values is not True:  # crowded: the hatching and the footer's key say it
+                continue
             ax.annotate(
                 chart_label,
                 xy=(x, hi),
@@ -236,12 +241,20 @@ def draw_figures(
                 textcoords="offset points",
                 ha="center",
                 va="bottom",
-                fontsize=sizes.tick * 0.9,
+                fontsize=sizes.small,
                 color=MUTED,
                 annotation_clip=False,
                 gid="suppressed-label",
             )
     return drawn
+
+
+def labels_fit(n_points: int, width_in: float, longest: str, sizes: Sizes) -> bool | str:
+    """Whether value labels of ``n_points`` evenly spread points fit side by side in ``width_in`` inches
+    (the longest label ``longest`` at the body size, about 0.6 em a character, with a 0.08 in gap):
+    ``True`` if they do, else ``"ends"`` (label the first and last only)."""
+    label_w = len(longest) * 0.6 * sizes.body / 72 + 0.08
+    return True if n_points * label_w <= width_in - 0.6 else "ends"
 
 
 def mark_gaps(ax: Axes, years: Sequence[int], sizes: Sizes) -> None:
@@ -256,7 +269,7 @@ def mark_gaps(ax: Axes, years: Sequence[int], sizes: Sizes) -> None:
             rotation=90,
             ha="center",
             va="bottom",
-            fontsize=sizes.tick * 0.9,
+            fontsize=sizes.small,
             color=MUTED,
             gid="no-data",
         )
@@ -273,7 +286,7 @@ def mark_vintage_change(ax: Axes, x: float, label: str, sizes: Sizes) -> None:
         rotation=90,
         ha="right",
         va="top",
-        fontsize=sizes.tick * 0.85,
+        fontsize=sizes.small,
         color=MUTED,
         gid="vintage-label",
     )

@@ -35,7 +35,7 @@ from .common import count_axis, panel_heading, records
 from .info import ChartInfo, attach
 from .labels import CitationInfo, number
 from .presets import DEFAULT_PRESET, get_preset
-from .style import MUTED, OKABE_ITO, draw_frame, fit_axes, house_style, new_figure, panel_cells, wrap
+from .style import MUTED, OKABE_ITO, draw_frame, fit_axes, house_style, ink, new_figure, panel_cells, wrap
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -318,7 +318,7 @@ def _draw_estimate(
         ha="center",
         va="top" if open_top else "bottom",
         fontsize=fontsize,
-        color=color,
+        color=ink(color),
         annotation_clip=False,
         gid=f"{gid}-label",
     )
@@ -361,7 +361,7 @@ def hidden_population(
     threshold: float | None = None,
     published: tuple[float, float] | PublishedRange | str | None = "auto",
     published_source: str | None = None,
-    by_method: bool = True,
+    by_method: bool | None = None,
     title: str | None = None,
     population: str | None = None,
     preset: str | None = None,
@@ -376,11 +376,13 @@ def hidden_population(
     and a faint band across the panels:
     ``published="auto"`` draws the range printed for the table, if any (:data:`PUBLISHED_RANGES`; UK 2013
     six lists: 10,000 to 13,000, Home Office 2014), ``(low, high)`` a range named by ``published_source``,
-    None none. With ``by_method`` a second panel shows the estimate and interval of every method of
-    :data:`trafficking_stats.mse.METHODS` at its default threshold (``method`` at ``threshold``), from
-    :func:`trafficking_stats.mse.sensitivity`; a method that cannot be fitted (``bic`` above five lists)
-    is named with the reason. ``title`` and ``population`` (what the cases are, plural, e.g. "potential
-    victims of modern slavery") default from the table. Units: persons. Rounding: see the module docstring.
+    None none. With ``by_method`` (default: on presets at least 1.2 times as tall as wide, the portrait
+    post and the print pages; the other presets keep one panel big enough to read) a second panel shows
+    the estimate and interval of every method of :data:`trafficking_stats.mse.METHODS` at its default
+    threshold (``method`` at ``threshold``), from :func:`trafficking_stats.mse.sensitivity`; a method that
+    cannot be fitted (``bic`` above five lists) is named with the reason. ``title`` and ``population``
+    (what the cases are, plural, e.g. "potential victims of modern slavery") default from the table.
+    Units: persons. Rounding: see the module docstring.
 
     Returns a pyplot-free Figure with a :class:`~.info.ChartInfo` attached (``describe``, ``export``).
     Raises ValueError for an unknown table, method or range, and
@@ -391,6 +393,8 @@ def hidden_population(
     from ..mse import METHODS
 
     p = get_preset(preset or DEFAULT_PRESET)
+    if by_method is None:
+        by_method = p.figsize[1] / p.figsize[0] >= 1.2
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}: one of {', '.join(METHODS)}")
     lt, file_name, published_name = _resolve(table)
@@ -630,13 +634,7 @@ def hidden_population(
 
     with house_style(p) as sizes:
         fig = new_figure(p)
-        # pre-wrapped for bold glyphs (~12% wider than the regular ones draw_frame's wrap assumes): the
-        # long UK title ran 1 px past the social-wide canvas
-        fw = fig.get_size_inches()[0] - 2 * sizes.margin
-        bold_title = wrap(title, fw, sizes.title * 1.12)
-        frame = draw_frame(
-            fig, sizes, bold_title, subtitle, info.footer_text(), info.footer_text(compact=True)
-        )
+        frame = draw_frame(fig, sizes, title, subtitle, info.footer_text(), info.footer_text(compact=True))
         info.footer = frame.footer
         w, h = fig.get_size_inches()
         n = 2 if by_method else 1
@@ -669,7 +667,7 @@ def hidden_population(
             ha="center",
             va="bottom",
             fontsize=sizes.body,
-            color=OKABE_ITO["blue"],
+            color=ink(OKABE_ITO["blue"]),
             fontweight="bold",
             gid="known-label",
             annotation_clip=False,
@@ -731,7 +729,7 @@ def hidden_population(
                 _band(ax2, pub)
             ticks = []
             # "≈12,200" (7 characters of ~0.6 em) and a space fit its column
-            label_pt = min(sizes.tick, (cell_w2 - 0.6) / len(sens) * 72 / (9 * 0.62))
+            label_pt = max(min(sizes.tick, (cell_w2 - 0.6) / len(sens) * 72 / (9 * 0.62)), sizes.small)
             for i, s in enumerate(sens_rows):
                 th = s.threshold if s.threshold == s.threshold else None
                 chosen = s.method == method and th == r.threshold
@@ -758,7 +756,7 @@ def hidden_population(
                         transform=ax2.get_xaxis_transform(),
                         ha="center",
                         va="bottom",
-                        fontsize=sizes.tick * 0.8,
+                        fontsize=sizes.small,
                         color=MUTED,
                         gid=f"by-method-{s.method}-not-fitted",
                     )

@@ -59,9 +59,16 @@ class ChartInfo:
     def footer_text(self, compact: bool = False) -> str:
         """The footer: every cited source of the plotted rows, then the caveat notes.
 
-        ``compact`` (small canvases) uses ``short_notes`` when set; the sources are always all named.
+        ``compact`` (screen presets: fewer words, not smaller type) names each publisher once, short, and
+        uses ``short_notes`` when set; the full list of documents is in the description and sidecars.
         """
-        text = "Sources: " + "; ".join(self.sources) + "."
+        if compact:
+            from .labels import short_publisher
+
+            names = list(dict.fromkeys(short_publisher(self.citation(k).publisher) for k in self.citations))
+            text = ("Source: " if len(names) == 1 else "Sources: ") + "; ".join(names) + "."
+        else:
+            text = ("Source: " if len(self.sources) == 1 else "Sources: ") + "; ".join(self.sources) + "."
         notes = self.short_notes if compact and self.short_notes is not None else self.notes
         if notes:
             text += "\n" + " ".join(notes)

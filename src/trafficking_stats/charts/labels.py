@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -12,8 +13,12 @@ __all__ = [
     "CitationInfo",
     "breakdown_label",
     "citation_info",
+    "clean_title",
     "number",
     "qualified",
+    "series_name",
+    "short_publisher",
+    "source_line",
     "source_names",
 ]
 
@@ -172,13 +177,65 @@ def citation_info(key: str) -> CitationInfo:
     return table.get(key) or CitationInfo(key, key, "", "", "")
 
 
+def short_publisher(publisher: str) -> str:
+    """A publisher in a few words: its acronym when it gives one (``Federal Bureau of Investigation (FBI),
+    ...`` -> ``FBI``; ``US General Services Administration (GSA/...)`` -> ``GSA``), else its name without
+    the parenthesised part and a leading "The" (``The Fresno Bee (via Yahoo News)`` -> ``Fresno Bee``)."""
+    acronym = re.match(r"^[^,(]*\(([A-Z][A-Za-z-]{1,10})[/,)]", publisher)
+    if acronym:
+        return acronym.group(1)
+    return publisher.split(" (")[0].split(",")[0].strip().removeprefix("The ")
+
+
+_FILE_NAME = re.compile(r"\s*\(?\b[\w./-]+\.(?:csv|xlsx|xls|zip|txt|json|ods)\b\)?", re.IGNORECASE)
+
+
+def clean_title(title: str) -> str:
+    """A document title as readers should see it: no editor's brackets, no file names
+    (``UNODC Data Portal: Trafficking in Persons (data_glotip.xlsx)`` -> ``UNODC Data Portal: Trafficking
+    in Persons``; ``data/indicator_16-2-2.csv (Number of ...)`` -> ``Number of ...``)."""
+    t = title.strip().strip("[]").strip()
+    t = _FILE_NAME.sub("", t).strip()
+    if t.startswith("(") and t.endswith(")"):
+        t = t[1:-1]
+    return re.sub(r"\s{2,}", " ", t).strip(" :;,")
+
+
+def _dedupe_phrases(publisher: str, title: str) -> str:
+    """``title`` without a leading phrase the publisher already says (``Crime Data Explorer: Crime Data
+    Explorer: Human Trafficking ...`` says the name once)."""
+    head, sep, rest = title.partition(": ")
+    if sep and head.lower() in publisher.lower():
+        return rest
+    return title
+
+
+def source_line(info: CitationInfo) -> str:
+    """One cited document for a footer: publisher, title (said once, no file names) and date."""
+    pub = info.publisher.strip()
+    # a bracketed title is an editor's description of an untitled page: the publisher and date say it
+    title = "" if info.title.strip().startswith("[") else _dedupe_phrases(pub, clean_title(info.title))
+    acronym = re.search(r"\s\(([A-Z][A-Za-z]{1,9})\)", pub)
+    if acronym and title.startswith(acronym.group(1)):  # "... (UNODC): UNODC Data Portal" names it once
+        pub = pub.replace(acronym.group(0), "")
+    when = f", {info.published}" if info.published else ""
+    return f"{pub}: {title}{when}" if title else f"{pub}{when}"
+
+
+def series_name(info: CitationInfo, max_chars: int = 42) -> str:
+    """A legend name for a series from one cited document: the publisher in a few words, the title (said
+    once, shortened at a word to ``max_chars``) and the year published: ``FBI: Human Trafficking bulk
+    download``, ``Good Faith Media, 2017``. Never a file name."""
+    pub = short_publisher(info.publisher)
+    title = (
+        "" if info.title.strip().startswith("[") else _dedupe_phrases(info.publisher, clean_title(info.title))
+    )
+    if len(title) > max_chars:
+        title = title[:max_chars].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+    year = f", {info.published[:4]}" if info.published else ""
+    return f"{pub}: {title}{year}" if title else f"{pub}{year}"
+
+
 def source_names(keys: list[str]) -> list[str]:
-    """Footer names of the citations ``keys``, in order, each cited once; ambiguous names get the title."""
-    infos = [citation_info(k) for k in dict.fromkeys(keys)]
-    shorts = [i.short for i in infos]
-    out = []
-    for i, s in zip(infos, shorts, strict=True):
-        if shorts.count(s) > 1 and i.title:
-            s = f"{s} ({i.title.strip('[]')})"
-        out.append(s)
-    return out
+    """Footer names of the citations ``keys``, in order, each cited once and no phrase said twice."""
+    return [source_line(citation_info(k)) for k in dict.fromkeys(keys)]

@@ -43,14 +43,54 @@ SERIES_COLORS: tuple[str, ...] = (
     OKABE_ITO["orange"],
     OKABE_ITO["sky_blue"],
 )
-INK = "#1a1a1a"  # text
+INK = "#1a1a1a"  # text (17:1 on white)
 MUTED = "#595959"  # secondary text, "no data" labels, coverage panel (7:1 contrast on white)
 GRID = "#d9d9d9"
+
+#: Least contrast ratio of text against white (WCAG 2.2 AA for text under 24 px; the charts' value labels
+#: are smaller than that where people see them).
+TEXT_CONTRAST = 4.5
+
+
+def relative_luminance(color: str | tuple[float, ...]) -> float:
+    """WCAG 2.2 relative luminance of a colour (any matplotlib colour spec), 0 (black) to 1 (white)."""
+    from matplotlib.colors import to_rgb
+
+    def lin(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (lin(c) for c in to_rgb(color))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(fg: str | tuple[float, ...], bg: str | tuple[float, ...] = "white") -> float:
+    """WCAG 2.2 contrast ratio of two colours, from 1 (none) to 21 (black on white)."""
+    a, b = sorted((relative_luminance(fg), relative_luminance(bg)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def ink(color: str, bg: str = "white", ratio: float = TEXT_CONTRAST) -> str:
+    """``color`` darkened (mixed with black in steps of 2%) until text in it has at least ``ratio``
+    contrast against ``bg``: the series colour for the marks, its ink for the labels beside them
+    (Okabe-Ito vermillion #D55E00 is 3.9:1 on white; its ink is 4.5:1 or more)."""
+    from matplotlib.colors import to_hex, to_rgb
+
+    rgb = to_rgb(color)
+    k = 1.0
+    while contrast_ratio(tuple(c * k for c in rgb), bg) < ratio and k > 0:
+        k -= 0.02
+    return to_hex(tuple(c * max(k, 0) for c in rgb))
 
 
 @dataclass(frozen=True)
 class Sizes:
-    """Text sizes in points for one preset, and the page margin in inches."""
+    """Text sizes in points for one preset, the page margin in inches, and whether to be brief.
+
+    ``small`` is the smallest size any text of a chart may have (footers, legends, "no data" marks): 10 pt
+    on the 5-inch screen canvases (1/36 of the width, see :mod:`.presets`), 9 pt on paper. ``compact``
+    presets (every screen preset) print fewer words, never smaller type: the short footer and short
+    notes, no subtitle when it would crowd the panels; the long texts are in the description.
+    """
 
     title: float
     subtitle: float
@@ -60,15 +100,17 @@ class Sizes:
     label: float
     footer: float
     margin: float
+    small: float
+    compact: bool
 
     @classmethod
     def for_preset(cls, preset: Preset) -> Sizes:
-        w, h = preset.figsize
         if preset.is_print:
-            return cls(18, 12, 12, 11, 10.5, 11, 9, 0.6)
-        small = min(w, h)
-        margin = min(max(0.05 * small, 0.14), 0.3)
-        return cls(14, 10, 10, 9.5, 9, 9.5, 7.6, margin)
+            return cls(18, 12, 12.5, 11, 10.5, 11, 9.5, 0.6, 9.5, False)
+        w, h = preset.figsize
+        if h / w < 0.7:  # 16:9 and wider: little height, so headings one step smaller (never under 10 pt)
+            return cls(12, 10.5, 10.5, 10, 10, 10, 10, 0.14, 10, True)
+        return cls(14, 11, 11, 10.5, 10, 10, 10, 0.16, 10, True)
 
 
 _RC_BASE: dict[str, object] = {
@@ -88,9 +130,6 @@ _RC_BASE: dict[str, object] = {
     "axes.axisbelow": True,
     "axes.titlelocation": "left",
     "axes.titleweight": "bold",
-    # Titles at the top of the axes, not placed by matplotlib's search for ticks above the axes: the
-    # charts have none there, so the place is the same, and the search was 10-15 ms per axes per layout.
-    "axes.titley": 1.0,
     "grid.color": GRID,
     "grid.linewidth": 0.6,
     "xtick.color": MUTED,
@@ -133,12 +172,13 @@ def house_style(preset: Preset) -> Iterator[Sizes]:
         yield sizes
 
 
-def wrap(text: str, width_in: float, size_pt: float) -> str:
-    """``text`` wrapped to lines that fit ``width_in`` inches at ``size_pt`` (DejaVu Sans, ~0.56 em/char).
+def wrap(text: str, width_in: float, size_pt: float, bold: bool = False) -> str:
+    """``text`` wrapped to lines that fit ``width_in`` inches at ``size_pt`` (DejaVu Sans: about 0.6 em a
+    character, 0.68 em bold, with room for wide letters).
 
     Paragraphs (separated by newlines) are wrapped separately.
     """
-    chars = max(int(width_in * 72 / (0.56 * size_pt)), 10)
+    chars = max(int(width_in * 72 / ((0.68 if bold else 0.6) * size_pt)), 8)
     return "\n".join(
         textwrap.fill(p, chars, break_long_words=False, break_on_hyphens=False) if p else ""
         for p in text.split("\n")
@@ -175,30 +215,17 @@ def draw_frame(
 ) -> Frame:
     """Write the left-aligned title and subtitle at the top and the footer at the bottom of ``fig``.
 
-    The texts are wrapped to the canvas width. When the full texts would leave less than 55% of the canvas
-    height for the panels, ``compact_footer`` replaces the footer and the subtitle is dropped (it is kept in
-    the description). Returns the wrapped texts and the area left for panels.
+    The texts are wrapped to the canvas width. On compact (screen) presets ``compact_footer`` replaces
+    the footer (fewer words, same type size), and the subtitle is left out when it would leave the panels
+    less than 60% of the canvas height (it stays in the description). On canvases less than 0.7 times as
+    tall as wide the title and subtitle take a column on the left (30% of the width) and the panels the
+    rest, at full height. Returns the wrapped texts and the
+    area left for panels (inches).
     """
     w, h = fig.get_size_inches()
     m = sizes.margin
     width = w - 2 * m
-    t = wrap(title, width, sizes.title)
-    s = wrap(subtitle, width, sizes.subtitle)
-    f = wrap(footer, width, sizes.footer)
-    used = (
-        _lines_height(t, sizes.title, 1.2)
-        + _lines_height(s, sizes.subtitle)
-        + _lines_height(f, sizes.footer, 1.3)
-    )
-    if compact_footer is not None and h - 2 * m - used < 0.55 * h:
-        f = wrap(compact_footer, width, sizes.footer)
-        s = ""
-    y = h - m
-    fig.text(m / w, y / h, t, ha="left", va="top", fontsize=sizes.title, fontweight="bold", gid="title")
-    y -= _lines_height(t, sizes.title, 1.2) + 0.04
-    if s:
-        fig.text(m / w, y / h, s, ha="left", va="top", fontsize=sizes.subtitle, color=MUTED, gid="subtitle")
-        y -= _lines_height(s, sizes.subtitle)
+    f = wrap(compact_footer if sizes.compact and compact_footer is not None else footer, width, sizes.footer)
     fh = _lines_height(f, sizes.footer, 1.3)
     fig.text(
         m / w,
@@ -211,7 +238,29 @@ def draw_frame(
         linespacing=1.3,
         gid="footer",
     )
-    gap = 0.12 * (sizes.body / 9.5)
+    gap = 0.1
+    # 16:9 and wider: the title (and subtitle) in a column on the left, the panels beside it at full
+    # height, the footer across the bottom; a heading row would leave the panels too little height
+    side = h / w < 0.7
+    tw = 0.3 * w if side else width
+    t = wrap(title, tw, sizes.title, bold=True)
+    s = wrap(subtitle, tw, sizes.subtitle)
+    room = h - 2 * m - fh - gap
+    head = _lines_height(t, sizes.title, 1.2) + 0.04
+    if s and (
+        head + _lines_height(s, sizes.subtitle) > room
+        if side
+        else room - head - _lines_height(s, sizes.subtitle) - 0.3 < 0.6 * h
+    ):
+        s = ""
+    y = h - m
+    fig.text(m / w, y / h, t, ha="left", va="top", fontsize=sizes.title, fontweight="bold", gid="title")
+    y -= head
+    if s:
+        fig.text(m / w, y / h, s, ha="left", va="top", fontsize=sizes.subtitle, color=MUTED, gid="subtitle")
+        y -= _lines_height(s, sizes.subtitle)
+    if side:
+        return Frame(t, s, f, (m + tw + 0.15, m + fh + gap, w - m, h - m))
     return Frame(t, s, f, (m, m + fh + gap, w - m, y - gap))
 
 
@@ -241,21 +290,6 @@ def panel_cells(
     return cells
 
 
-def _drop_empty_axis_labels(ax: Axes) -> None:
-    """Hide the x and y axis labels of ``ax`` that have no text (the charts put units in panel titles).
-
-    matplotlib places even an empty axis label below the tick labels of every sibling axes, at each
-    layout and draw (10-15 ms per axis), and its empty box then takes a label pad of space. Fixed
-    coordinates switch that placement off; hiding the label keeps it out of the layout. To label an axis
-    of a finished chart, call ``axis.set_label_text(...)``, ``axis.label.set_visible(True)`` and
-    ``axis.set_label_coords(x, y)`` (axes fraction) yourself.
-    """
-    for axis in (ax.xaxis, ax.yaxis):
-        if not axis.label.get_text():
-            axis.set_label_coords(0.5, 0.5)
-            axis.label.set_visible(False)
-
-
 def _freeze_ticks(ax: Axes) -> None:
     """Fix the x and y ticks of ``ax`` at the positions its locators give now (at its current size),
     keeping only those inside the axis limits: locators also return ticks beyond them, which matplotlib
@@ -283,7 +317,6 @@ def fit_axes(fig: Figure, axes_cells: list[tuple[Axes, tuple[float, float, float
     w, h = fig.get_size_inches()
     for ax, (x0, y0, x1, y1) in axes_cells:
         ax.set_position((x0 / w, y0 / h, (x1 - x0) / w, (y1 - y0) / h))
-        _drop_empty_axis_labels(ax)
     renderer = fig.canvas.get_renderer()
     dpi = fig.dpi
     # get_tightbbox lays out ticks, titles and texts itself: no full draw needed

@@ -18,9 +18,9 @@ from .common import (
     with_drawing,
     year_axis,
 )
-from .draw import draw_figures, mark_gaps, mark_vintage_change
+from .draw import draw_figures, labels_fit, mark_gaps, mark_vintage_change
 from .info import ChartInfo, attach
-from .labels import breakdown_label, metric_name, source_names
+from .labels import breakdown_label, metric_name, number, source_names
 from .presets import DEFAULT_PRESET, get_preset
 from .privacy import check_small_cells
 from .style import MUTED, SERIES_COLORS, draw_frame, fit_axes, house_style, new_figure, panel_cells
@@ -104,6 +104,7 @@ def trend(
     check_small_cells(rows, allow_small_cells)
 
     cov = pd.DataFrame()
+    fs = p.figsize
     if coverage is None or coverage:
         c = (
             _select(counts, "agencies_reporting", geo_code, "total", ds, None, None)
@@ -113,6 +114,9 @@ def trend(
         if coverage and c.empty:
             notes.append("No reporting-coverage figures (agencies_reporting) in this dataset.")
         cov = c if (coverage or ds.startswith("fbi")) else cov
+    # a coverage panel needs height: on 16:9 and web canvases the coverage change is said in words beside
+    # the verdict instead (still on the image), and the panel's figures are in the description
+    cov_panel = not cov.empty and (coverage or fs[1] / fs[0] >= 0.7)
 
     years = [int(y) for y in rows["year"]]
     all_years = list(range(min(years), max(years) + 1))
@@ -122,8 +126,21 @@ def trend(
     what = metric_name(metric) + ("" if bd == "all" else f" ({bd})")
     title = f"{what[0].upper() + what[1:]}, {geo_name}, {min(years)}–{max(years)}"
     cite = publisher_short(str(rows["citation"].iloc[0]))
-    subtitle = f"As counted by {rep} ({cite}), in {unit}."
+    subtitle = f"Counted by {rep}" + ("" if cite in rep else f", published by {cite}") + f"; in {unit}."
     short, long = verdict_sentences(what[0].upper() + what[1:], rows)
+    coverage_note = ""
+    if not cov.empty:
+        a0, a1 = float(cov["value"].iloc[0]), float(cov["value"].iloc[-1])
+        if a0 > 0 and abs(a1 - a0) / a0 > 0.1:
+            moved = "grew" if a1 > a0 else "fell"
+            span = f"{int(cov['year'].iloc[0])}–{int(cov['year'].iloc[-1])}"
+            coverage_note = (
+                f"Agencies reporting {moved} from {number(a0)} to {number(a1)} ({span}): the counts "
+                f"{'rise' if a1 > a0 else 'fall'} partly because {'more' if a1 > a0 else 'fewer'} "
+                "agencies report."
+            )
+            short += f", while agencies reporting {moved} from {number(a0)} to {number(a1)}"
+            long += " " + coverage_note
     gaps = (
         [f"No data for {', '.join(str(y) for y in missing)}: drawn as a gap labelled 'no data', not joined."]
         if missing
@@ -153,15 +170,17 @@ def trend(
     notes += conflict_footer
     if changes:
         notes.append("Dashed line: new source edition.")
-    if not cov.empty:
-        notes.append("Lower panel: agencies reporting; counts partly reflect how many agencies report.")
+    if coverage_note:
+        notes.append(coverage_note)
+    elif cov_panel:
+        notes.append("Counts depend on how many agencies report (second panel).")
     summary = f"{what} in {geo_name} as counted by {rep}: {values_sentence(rows)}."
-    if not cov.empty:
+    if cov_panel:
         summary += f" A second panel shows the agencies reporting each year: {values_sentence(cov)}."
 
     with house_style(p) as sizes:
         fig = new_figure(p)
-        plotted_src = pd.concat([rows, cov]) if not cov.empty else rows
+        plotted_src = pd.concat([rows, cov]) if cov_panel else rows
         info = ChartInfo(
             kind="trend",
             title=title,
@@ -182,37 +201,53 @@ def trend(
         info.details = list(
             dict.fromkeys(f"{r.note}" for r in records(plotted_src, "note") if str(r.note) != "<NA>")
         )
-        frame = draw_frame(fig, sizes, title, subtitle, info.footer_text())
+        frame = draw_frame(fig, sizes, title, subtitle, info.footer_text(), info.footer_text(compact=True))
         info.footer = frame.footer
-        n = 2 if not cov.empty else 1
+        n = 2 if cov_panel else 1
+        # stacked: a coverage panel beside the counts leaves the verdict too narrow to read
         cells = panel_cells(frame.body, n, side_by_side=False, weights=[2.2, 1.0][:n])
         ax = fig.add_axes((0, 0, 1, 1))
         cell_w = cells[0][2] - cells[0][0]
         suff = [marks.get(str(g), "") if str(g) != "<NA>" else "" for g in rows["conflict_group"]]
         xs = [float(y) for y in years]
+        longest = max((number(v) for v in rows["value"].dropna()), key=len, default="")
         drawn = draw_figures(
-            ax, rows, xs, color=SERIES_COLORS[0], sizes=sizes, suffixes=suff, label_values=len(rows) <= 8
+            ax,
+            rows,
+            xs,
+            color=SERIES_COLORS[0],
+            sizes=sizes,
+            suffixes=suff,
+            label_values=labels_fit(len(all_years), cell_w, longest, sizes) if len(rows) <= 12 else False,
         )
         plotted = [with_drawing(rows, what, rep, xs, drawn)]
         mark_gaps(ax, missing, sizes)
         for a, b, v in changes:
             mark_vintage_change(ax, (a + b) / 2, v, sizes)
-        year_axis(ax, all_years)
+        year_axis(ax, all_years, width_in=cell_w, size_pt=sizes.tick)
         count_axis(ax, top_of(rows) * 1.25)
         panel_heading(ax, f"{what[0].upper() + what[1:]} ({unit})", short, sizes, cell_w)
         axes_cells = [(ax, cells[0])]
-        if not cov.empty:
+        if cov_panel:
             ax2 = fig.add_axes((0, 0, 1, 1), sharex=ax)
             cx = [float(y) for y in cov["year"]]
+            cell_w2 = cells[1][2] - cells[1][0]
+            clongest = max((number(v) for v in cov["value"].dropna()), key=len, default="")
             cdrawn = draw_figures(
-                ax2, cov, cx, color=MUTED, sizes=sizes, marker="s", label_values=len(cov) <= 8
+                ax2,
+                cov,
+                cx,
+                color=MUTED,
+                sizes=sizes,
+                marker="s",
+                label_values=labels_fit(len(cov), cell_w2, clongest, sizes) if len(cov) <= 12 else False,
             )
             plotted.append(with_drawing(cov, "agencies reporting", rep, cx, cdrawn))
             cy = [int(y) for y in cov["year"]]
             mark_gaps(ax2, [y for y in all_years if y not in cy and min(cy) < y < max(cy)], sizes)
             count_axis(ax2, top_of(cov) * 1.35)
-            year_axis(ax2, sorted(set(all_years) | set(cy)))
-            panel_heading(ax2, "Agencies reporting (coverage)", "", sizes, cell_w)
+            year_axis(ax2, sorted(set(all_years) | set(cy)), width_in=cell_w2, size_pt=sizes.tick)
+            panel_heading(ax2, "Agencies reporting", "", sizes, cell_w2)
             axes_cells.append((ax2, cells[1]))
         fit_axes(fig, axes_cells)
         info.plotted = pd.concat(plotted, ignore_index=True)
