@@ -19,10 +19,12 @@ from matplotlib.patches import Rectangle
 from trafficking_stats import paths, read_counts, schema
 from trafficking_stats.charts.explore import (
     WITHHELD_LABEL,
+    describe,
     fbi_offenses_and_agencies,
     glotip_small_multiples,
     hedged_frame,
     nrm_heatmap,
+    show,
 )
 from trafficking_stats.charts.privacy import SmallCellError
 from trafficking_stats.charts.style import SERIES_COLORS
@@ -278,6 +280,7 @@ def test_glotip_country_facets_hatch_each_suppressed_cell(counts):
             suppressed["year"].astype(int)
         )
         assert all(p.get_height() == 4 and p.get_hatch() for p in bands)
+        assert ax.get_ylim()[0] == 0 and ax.get_ylim()[1] >= 4, "a facet of withheld cells shows them whole"
         exact = cells[cells["qualifier"] == "exact"]
         assert _points(ax, color) == {
             (float(y), float(v)) for y, v in zip(exact["year"], exact["value"], strict=True)
@@ -428,3 +431,18 @@ def test_no_global_rc_change(counts):
 def test_two_nrm_tables_are_not_mixed(counts):
     with pytest.raises(ValueError, match="choose one with source="):
         nrm_heatmap(counts)
+
+
+def test_describe_counts_what_was_drawn_and_show_closes_the_figure(counts, monkeypatch):
+    fig = nrm_heatmap(counts, by="first_responder", source="NRM referrals by nationality")
+    _, mask, _ = _grid(fig)
+    text = describe(fig)
+    assert f"{(~mask).sum()} cells shown as numbers, {mask.sum()} {WITHHELD_LABEL}" in text
+    assert "40 nationality rows by 4 first responder columns" in text
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda bundle, **kw: shown.append(bundle))
+    assert fig.number in plt.get_fignums()
+    show(fig)
+    (bundle,) = shown
+    assert bundle["text/plain"] == text and bundle["image/png"]
+    assert fig.number not in plt.get_fignums(), "closed: the inline backend must not show it again"

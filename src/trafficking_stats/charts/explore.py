@@ -12,8 +12,10 @@
     g = fbi_offenses_and_agencies(counts)                   # offenses above agencies reporting, per state
 
 The functions take the normalized table (:func:`trafficking_stats.read_counts`), return a seaborn
-``FacetGrid`` or a matplotlib ``Figure`` made through pyplot (so ``plt.show()`` shows it in a notebook;
-close it with ``plt.close(fig)`` in scripts), and never call ``plt.show()`` themselves. A FacetGrid's
+``FacetGrid`` or a matplotlib ``Figure`` made through pyplot (so ``plt.show()`` shows it; close it with
+``plt.close(fig)`` in scripts), and never call ``plt.show()`` themselves. In the project's notebooks,
+:func:`show` displays one as PNG with :func:`describe`'s sentence as its text form (what nbval
+compares; the inline backend's text form would be ``<Figure size ...>``). A FacetGrid's
 ``data`` is the tidy frame it drew, with a ``drawn_as`` column. Colours are the house Okabe-Ito ones
 (:mod:`.style`); other settings come from a temporary seaborn ``ticks`` style (global rc is left alone).
 
@@ -56,11 +58,13 @@ if TYPE_CHECKING:
 __all__ = [
     "DRAWN_AS",
     "WITHHELD_LABEL",
+    "describe",
     "draw_hedges",
     "fbi_offenses_and_agencies",
     "glotip_small_multiples",
     "hedged_frame",
     "nrm_heatmap",
+    "show",
 ]
 
 #: How each kind of row is drawn (the ``drawn_as`` column), in legend order.
@@ -172,8 +176,8 @@ def hedged_frame(rows: pd.DataFrame, *, allow_small_cells: bool = False) -> pd.D
         if unbounded.any():
             cells = out[unbounded]
             shown = ", ".join(
-                f"{b} = {q} {v:g}"
-                for b, q, v in zip(cells["breakdown"], q[unbounded], value[unbounded], strict=True)
+                f"{b} = {how} {v:g}"
+                for b, how, v in zip(cells["breakdown"], q[unbounded], value[unbounded], strict=True)
             )
             raise SmallCellError(
                 f"refusing to draw {len(cells)} victim breakdown cell(s) below {SMALL_CELL_THRESHOLD} that a "
@@ -310,8 +314,8 @@ def draw_hedges(
                     zorder=2,
                 )
             )
-    ax.set_ylim(bottom=0)
-    ax.autoscale_view()
+    ax.autoscale_view()  # to every mark drawn (bands and hatched rectangles included), then from 0
+    ax.set_ylim(0, max(ax.get_ylim()[1], float(SMALL_CELL_THRESHOLD)))
 
 
 def _legend_handles(hue_order: Sequence[str], palette: dict[str, str], kinds: set[str]) -> dict[str, object]:
@@ -518,10 +522,10 @@ def glotip_small_multiples(
     col_order = sorted(set(_s(tidy["place"])))
     what = f"{metric_name(metric)} by {by}"
     if facet == "country":
-        title = f"UNODC GLOTIP: {what}, countries of {region}\nEach country's own figures."
+        title = f"UNODC GLOTIP: {what}, countries of {region}.\nEach country's own figures."
     else:
         title = (
-            f"UNODC GLOTIP: {what}, by {facet}\n"
+            f"UNODC GLOTIP: {what}, by {facet}.\n"
             "Sums over the countries that reported each year (their number changes), not regional estimates."
         )
     return _facet_grid(
@@ -599,8 +603,9 @@ def fbi_offenses_and_agencies(
         aspect=aspect,
         sharey=False,
         title=(
-            f"{reporter}: human trafficking {metric_name(offense_metric)} (top row) and agencies reporting\n"
-            "(bottom row). More agencies reporting means more offenses counted: read the rows together."
+            f"{reporter}: human trafficking {metric_name(offense_metric)} (top row), agencies "
+            "reporting (bottom row).\n"
+            "More agencies reporting means more offenses counted: read the rows together."
         ),
         legend_title="",
     )
@@ -751,3 +756,58 @@ def nrm_heatmap(
             fontsize=10.5,
         )
     return fig
+
+
+# ------------------------------------------------------------------------------------ notebooks
+
+
+def _figure(chart: sns.FacetGrid | Figure) -> Figure:
+    return chart if not hasattr(chart, "map_dataframe") else chart.figure  # type: ignore[union-attr]
+
+
+def describe(chart: sns.FacetGrid | Figure) -> str:
+    """One plain sentence or two on what ``chart`` (from this module) shows, counted from what it drew.
+
+    For small multiples: the title, the panels, and how many figures were drawn as points, ranges,
+    bounds and withheld cells (from ``g.data``). For the heatmap: the title and how many cells are shown
+    as numbers, withheld (masked and hatched) or written as published bounds.
+    """
+    import numpy as np
+
+    fig = _figure(chart)
+    title = " ".join(fig.get_suptitle().split())
+    if hasattr(chart, "map_dataframe"):
+        data = chart.data  # type: ignore[union-attr]
+        panels = ", ".join(chart.col_names)  # type: ignore[union-attr]
+        kinds = data["drawn_as"].value_counts()
+        drawn = "; ".join(f"{DRAWN_AS[k]}: {int(kinds[k])}" for k in DRAWN_AS if k in kinds.index)
+        years = f"{int(data['year'].min())} to {int(data['year'].max())}"
+        return f"{title} Panels: {panels}. Years {years}. Figures drawn as {drawn}."
+    ax = fig.axes[0]
+    mask = np.ma.getmaskarray(ax.collections[0].get_array())
+    rows, cols = len(ax.get_yticklabels()), len(ax.get_xticklabels())
+    withheld = sum(p.get_gid() == "withheld" for p in ax.patches)
+    bounds = sum(t.get_gid() == "bound-cell" for t in ax.texts)
+    return (
+        f"{title}. A heatmap of {rows} {ax.get_ylabel()} rows by {cols} {ax.get_xlabel()} columns: "
+        f"{int((~mask).sum())} cells shown as numbers, {withheld} {WITHHELD_LABEL}"
+        + (f", {bounds} bounds written as published" if bounds else "")
+        + "."
+    )
+
+
+def show(chart: sns.FacetGrid | Figure, width: int | None = None) -> None:
+    """Display ``chart`` in a notebook as PNG (``width`` CSS pixels, None: its own size), with
+    :func:`describe` as its plain-text form, and close its figure. Needs IPython."""
+    import base64
+    import io
+
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    fig = _figure(chart)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=fig.dpi, bbox_inches="tight", facecolor="white")
+    plt.close(fig)  # or the inline backend would show it again, with "<Figure size ...>" as its text
+    bundle = {"image/png": base64.b64encode(buf.getvalue()).decode("ascii"), "text/plain": describe(chart)}
+    display(bundle, raw=True, metadata={"image/png": {"width": width}} if width else None)
