@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import trafficking_stats as ts
+from trafficking_stats.relations import read_relations
 from trafficking_stats import paths
 
 
@@ -33,30 +34,38 @@ def test_fresno_2021_rescue_figure_is_a_lower_bound(counts):
         & (counts.metric == "victims_rescued")
         & (counts.year == 2021)
         & (counts.breakdown == "total")
-        & (counts.reporter_type == "police")
     ]
-    assert len(seed) == 1
+    assert len(seed) == 1  # one statement, reported by GV Wire and KSEE: one figure
     r = seed.iloc[0]
     assert (r.value, r.qualifier, r.value_low) == (230, "over", 230)
     assert pd.isna(r.value_high)
     assert "over 230" in r.quote
+    rel = read_relations()
+    also = rel[(rel.figure_id == r.figure_id) & (rel.relation == "also_reported_by")]
+    assert list(also.other) == ["ksee-2022-01-18-fresno-pledge"]
+    assert "over 230" in also.quote.iloc[0]
 
 
-def test_fresno_2021_rescue_figure_is_listed_beside_its_conflicting_companions(counts):
+def test_the_106_girls_are_a_part_of_the_rescues_not_a_conflict(counts):
     conflicts = ts.read_conflicts()
-    seed_id = counts[
-        (counts.geo_code == "US-CA-fresno")
-        & (counts.metric == "victims_rescued")
-        & (counts.year == 2021)
-        & (counts.reporter_type == "police")
-        & (counts.breakdown == "total")
-    ].figure_id.iloc[0]
-    groups = conflicts[conflicts.figure_id == seed_id].conflict_id
-    assert len(groups) >= 1
-    members = conflicts[conflicts.conflict_id.isin(groups)]
-    values = set(members.value.astype(float))
-    assert {230.0, 106.0} <= values, members[["figure_id", "value"]]
-    assert (members.intervals_overlap == "no").all()
+    fresno = counts[(counts.geo_code == "US-CA-fresno") & (counts.metric == "victims_rescued")]
+    assert not set(fresno.figure_id) & set(conflicts.figure_id), "a part is not a conflict"
+    rel = read_relations()
+    part = rel[rel.relation == "part_of"]
+    girls = fresno[fresno.breakdown == "age=minor;sex=female"].figure_id.iloc[0]
+    whole = fresno[fresno.breakdown == "total"].figure_id.iloc[0]
+    assert (girls, whole) in set(zip(part.figure_id, part.other, strict=True))
+
+
+def test_every_relation_names_known_figures_and_citations(counts):
+    rel = read_relations()
+    cites = set(pd.read_csv(paths.citations_csv(), dtype="str", keep_default_na=False)["citation"])
+    assert set(rel.figure_id) <= set(counts.figure_id)
+    assert set(rel.citation) <= cites
+    assert set(rel[rel.relation == "part_of"].other) <= set(counts.figure_id)
+    assert set(rel[rel.relation == "also_reported_by"].other) <= cites
+    for q, n in zip(rel.quote, rel.figure_id, strict=True):
+        assert 0 < len(q.split()) <= 12, n
 
 
 def test_every_row_is_cited_and_traceable(counts):

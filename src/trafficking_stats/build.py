@@ -428,7 +428,13 @@ def _build(raw_dir: Path, out_dir: Path, bulk_dir: Path | None, strict: bool, wr
         if key.split(":", 1)[0] in kept:
             not_published[key] = n
     conflicts = find_conflicts(counts)
-    n_by_citation = counts["citation"].value_counts()
+    # a figure's citations: its own, and the other outlets that reported the same statement
+    # (data/raw/figure_relations.csv, relation also_reported_by)
+    from .relations import read_relations
+
+    rel = read_relations()
+    also = rel.loc[rel["relation"] == "also_reported_by", "other"]
+    n_by_citation = counts["citation"].value_counts().add(also.value_counts(), fill_value=0)
     cit = citations.assign(n_figures=citations["citation"].map(n_by_citation).fillna(0).astype("int64"))
     cit = cit[(cit["n_figures"] > 0) | cit["citation"].isin(set(load_citations(citations_path)["citation"]))]
     cit = cit.reset_index(drop=True)
