@@ -137,7 +137,7 @@ def test_seaborn_defaults_would_draw_a_bound_as_an_exact_point():
 
 def test_a_bound_is_an_open_marker_and_breaks_the_line():
     g = fbi_offenses_and_agencies(_hedged_series(), ["US-TX"])
-    ax = g.axes_dict[("offenses", "Texas")]
+    ax = g.axes_dict[("Texas", "offenses")]
     exact = [ln for ln in ax.get_lines() if to_hex(ln.get_markerfacecolor()) == BLUE]
     assert sorted(sorted(float(x) for x in ln.get_xdata()) for ln in exact) == [[2014, 2015], [2017, 2018]]
     assert (2016.0, 300.0) not in _points(ax, BLUE), "never an exact point"
@@ -145,7 +145,7 @@ def test_a_bound_is_an_open_marker_and_breaks_the_line():
     (bound,) = [ln for ln in ax.get_lines() if ln.get_gid() == "lower-bound"]
     assert bound.get_marker() == "^" and bound.get_linestyle() == "None"
     assert "lower bound (open ▲)" in [t.get_text() for t in g.legend.get_texts()]
-    agencies = g.axes_dict[("agencies reporting", "Texas")]
+    agencies = g.axes_dict[("Texas", "agencies reporting")]
     assert _points(agencies, VERMILLION) == {(float(y), float(10 + y - 2014)) for y in range(2014, 2019)}
 
 
@@ -162,7 +162,7 @@ def test_a_suppressed_cell_is_a_hatched_band_never_0_or_5():
         ]
     )
     g = fbi_offenses_and_agencies(t, ["US-TX"])
-    ax = g.axes_dict[("offenses", "Texas")]
+    ax = g.axes_dict[("Texas", "offenses")]
     assert {x for x, _ in _points(ax, BLUE)} == {2014.0, 2016.0}
     assert all(len(ln.get_xdata()) == 1 for ln in ax.get_lines() if to_hex(ln.get_color()) == BLUE)
     (band,) = _withheld(ax, BLUE)
@@ -295,14 +295,15 @@ def test_fbi_columns_are_the_top_states_with_the_tables_values(counts):
     states = fbi[(fbi["metric"] == "offenses_actual") & (fbi["geo_level"] == "state")]
     top = states.groupby("geo_name")["value"].sum().sort_values(ascending=False).head(3)
     g = fbi_offenses_and_agencies(counts, top=3)
-    assert [ax.get_title() for ax in g.axes[0]] == list(top.index)
+    assert [ax.get_ylabel() for ax in g.axes[:, 0]] == list(top.index)
+    assert [ax.get_title() for ax in g.axes[0]] == ["offenses", "agencies reporting"]
     for name in top.index:
         for measure, metric, color in (
             ("offenses", "offenses_actual", BLUE),
             ("agencies reporting", "agencies_reporting", VERMILLION),
         ):
             want = fbi[(fbi["geo_name"] == name) & (fbi["metric"] == metric)]
-            got = _points(g.axes_dict[(measure, name)], color)
+            got = _points(g.axes_dict[(name, measure)], color)
             assert got == {(float(y), float(v)) for y, v in zip(want["year"], want["value"], strict=True)}
 
 

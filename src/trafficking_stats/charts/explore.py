@@ -388,13 +388,14 @@ def _facet_grid(
         g.map_dataframe(draw_hedges, x="year", hue=hue, hue_order=list(hue_order), palette=palette)
         g.set_titles(template="{col_name}")
         g.set_axis_labels("", "")
-        if row is not None:  # place names over the top row only; the row's name as its y label
+        if row is not None:  # column names over the top row only; each row's name as its y label
             for i, name in enumerate(row_order or []):
                 g.axes[i, 0].set_ylabel(name)
                 for ax in g.axes[i, :] if i else []:
                     ax.set_title("")
         for ax in g.axes.flat:
             ax.xaxis.get_major_locator().set_params(integer=True)
+            ax.yaxis.get_major_locator().set_params(integer=True)  # counts: no 2.5 agencies
             ax.grid(axis="y", color="#e6e6e6", linewidth=0.6)
             ax.set_axisbelow(True)
         g.figure.suptitle(title, x=0.01, y=0.995, ha="left", va="top", fontsize=10.5, color=INK)
@@ -553,13 +554,13 @@ def fbi_offenses_and_agencies(
     top: int = 6,
     offense_metric: str = "offenses_actual",
     dataset: str = "fbi_cde",
-    height: float = 1.9,
-    aspect: float = 1.15,
+    height: float = 1.35,
+    aspect: float = 2.3,
 ) -> sns.FacetGrid:
-    """FBI human-trafficking offenses per year above the number of agencies reporting, one column per place.
+    """FBI human-trafficking offenses per year beside the number of agencies reporting, one row per place.
 
     ``states``: geography codes (``US-TX``; ``USA`` for the national figure); by default the ``top``
-    states with most ``offense_metric`` offenses over all years. Rows of the grid: offenses (``unit``
+    states with most ``offense_metric`` offenses over all years. Columns of the grid: offenses (``unit``
     offenses) and agencies reporting (agencies), each from :func:`trafficking_stats.analysis.series` on
     ``dataset`` (one reporter and vintage, or it raises). Read the two together: a rise in offenses
     where agencies reporting rose too is partly a rise in coverage.
@@ -588,24 +589,23 @@ def fbi_offenses_and_agencies(
             place = str(df.loc[_s(df["geo_code"]) == code, "geo_name"].iloc[0])
             parts.append(s.assign(place=place, measure=names[key], metric=metric, breakdown="total"))
     tidy = hedged_frame(pd.concat(parts, ignore_index=True))
-    col_order = list(dict.fromkeys(tidy["place"]))
+    places = list(dict.fromkeys(tidy["place"]))
     hue_order = [names["offenses"], names["agencies"]]
     reporter = str(df["reporter"].iloc[0])
     return _facet_grid(
         tidy,
-        col="place",
-        col_order=col_order,
+        col="measure",
+        col_order=hue_order,
         hue="measure",
         hue_order=hue_order,
-        row="measure",
-        row_order=hue_order,
+        row="place",
+        row_order=places,
         height=height,
         aspect=aspect,
         sharey=False,
         title=(
-            f"{reporter}: human trafficking {metric_name(offense_metric)} (top row), agencies "
-            "reporting (bottom row).\n"
-            "More agencies reporting means more offenses counted: read the rows together."
+            f"{reporter}: human trafficking {metric_name(offense_metric)} (left), agencies reporting\n"
+            "(right), one row per state. More agencies reporting means more offenses counted."
         ),
         legend_title="",
     )
@@ -778,7 +778,7 @@ def describe(chart: sns.FacetGrid | Figure) -> str:
     title = " ".join(fig.get_suptitle().split())
     if hasattr(chart, "map_dataframe"):
         data = chart.data  # type: ignore[union-attr]
-        panels = ", ".join(chart.col_names)  # type: ignore[union-attr]
+        panels = ", ".join(chart.row_names or chart.col_names)  # type: ignore[union-attr]
         kinds = data["drawn_as"].value_counts()
         drawn = "; ".join(f"{DRAWN_AS[k]}: {int(kinds[k])}" for k in DRAWN_AS if k in kinds.index)
         years = f"{int(data['year'].min())} to {int(data['year'].max())}"
