@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .labels import breakdown_label as _bl
 from .labels import citation_info, number, qualified, short_publisher
-from .style import MUTED, Sizes, wrap
+from .style import MUTED, Frame, Sizes, wrap
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -199,9 +199,13 @@ def panel_heading(ax: Axes, title: str, sub: str, sizes: Sizes, width_in: float)
             annotation_clip=False,
         )
     lines = sub_w.count("\n") + 1 if sub_w else 0
-    pad = 6 + lines * sizes.tick * 1.2 + (4 if lines else 0)
+    pad = 6 + lines * sizes.tick * 1.25 + (8 if lines else 0)
+    # the title starts at the axes, right of the y tick labels (about 0.6 in of the cell)
     ax.set_title(
-        wrap(title, width_in - 0.5, sizes.panel_title), loc="left", pad=pad, fontsize=sizes.panel_title
+        wrap(title, width_in - 0.7, sizes.panel_title, bold=True),
+        loc="left",
+        pad=pad,
+        fontsize=sizes.panel_title,
     )
 
 
@@ -279,25 +283,35 @@ def with_drawing(
     return out
 
 
-def series_legend(ax: Axes, fig: object, sizes: Sizes, width_in: float) -> None:
-    """The legend of ``ax``'s series under the x tick labels, wrapped to fit; in two columns on canvases
-    less than 0.7 times as tall as wide (16:9 cards and slides), where height is short."""
+def series_legend(ax: Axes, fig: object, sizes: Sizes, width_in: float, frame: Frame | None = None) -> None:
+    """The legend of ``ax``'s series, wrapped to fit: in the frame's left text column where it has one
+    (wide canvases, where height is short), else under the x tick labels."""
     handles, labels = ax.get_legend_handles_labels()
     if not handles:
         return
-    w, h = fig.get_size_inches()  # type: ignore[attr-defined]
-    ncol = 2 if h / w < 0.7 and len(handles) > 2 else 1
+    common = {
+        "fontsize": sizes.small,
+        "handlelength": 1.0,
+        "handletextpad": 0.4,
+        "borderaxespad": 0,
+        "labelspacing": 0.25,
+    }
+    if frame is not None and frame.column is not None:
+        x0, _y0, x1, y1 = frame.column
+        w, h = fig.get_size_inches()  # type: ignore[attr-defined]
+        wrapped = [wrap(lb, x1 - x0 - 0.25, sizes.small) for lb in labels]
+        leg = fig.legend(  # type: ignore[attr-defined]
+            handles, wrapped, loc="upper left", bbox_to_anchor=(x0 / w, y1 / h), **common
+        )
+        leg.set_gid("legend")
+        return
     ax.legend(
         handles,
-        [wrap(lb, width_in / ncol - 0.5, sizes.small) for lb in labels],
+        [wrap(lb, width_in - 0.5, sizes.small) for lb in labels],
         loc="upper left",
         bbox_to_anchor=(0, 0),
         bbox_transform=below_axis(ax, fig, sizes),
-        fontsize=sizes.small,
-        ncol=ncol,
-        borderaxespad=0,
-        labelspacing=0.3,
-        handlelength=1.2,
+        **common,
     )
 
 

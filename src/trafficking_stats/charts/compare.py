@@ -76,7 +76,12 @@ def compare_reporters(
     bd = breakdown_label(breakdown)
     what = metric_name(metric) + ("" if bd == "all" else f" ({bd})")
     all_years = sorted({int(y) for y in rows["year"]})
-    names = [series_name(citation_info(str(g["citation"].iloc[0]))) for _, g in groups]
+    fs = p.figsize
+    short = not p.is_print and fs[1] / fs[0] < 0.7  # legend in the narrow left column
+    infos = [citation_info(str(g["citation"].iloc[0])) for _, g in groups]
+    names = [series_name(i, 42, others=infos) for i in infos]
+    if short:  # the narrow left column of a wide canvas: the words that tell the series apart
+        names = [series_name(i, 26, others=infos) for i in infos]
     for i, n in enumerate(names):  # two editions of one document: name each edition
         if names.count(n) > 1:
             names[i] = f"{n} ({groups[i][0][2]})"
@@ -107,6 +112,7 @@ def compare_reporters(
             notes=notes,
             bounds=bound_sentences(rows),
             conflicts=conflict_sentences,
+            short_notes=["Compare, never add: coverage and definitions differ.", *conflict_footer],
         )
         info.sources = source_names(info.citations)
         info.details = [
@@ -114,7 +120,9 @@ def compare_reporters(
             for n, (_, g) in zip(names, groups, strict=True)
             if g["note"].notna().any()
         ]
-        frame = draw_frame(fig, sizes, title, subtitle, info.footer_text(), info.footer_text(compact=True))
+        frame = draw_frame(
+            fig, sizes, title, subtitle, info.footer_text(), info.footer_text(compact=True), column=0.5
+        )
         info.footer = frame.footer
         cell = panel_cells(frame.body, 1, side_by_side=False)[0]
         cell_w = cell[2] - cell[0]
@@ -142,8 +150,9 @@ def compare_reporters(
         year_axis(ax, all_years, pad=0.6, width_in=cell_w, size_pt=sizes.tick)
         count_axis(ax, top_of(rows) * 1.25)
         unit = str(rows["unit"].iloc[0])
-        panel_heading(ax, f"{what[0].upper() + what[1:]} ({unit})", "", sizes, cell_w)
-        series_legend(ax, fig, sizes, cell_w)
+        heading = unit.capitalize() if sizes.compact else f"{what[0].upper() + what[1:]} ({unit})"
+        panel_heading(ax, heading, "", sizes, cell_w)
+        series_legend(ax, fig, sizes, cell_w, frame)
         fit_axes(fig, [(ax, cell)])
         info.plotted = pd.concat(plotted, ignore_index=True)
         attach(fig, info)

@@ -257,18 +257,24 @@ def labels_fit(n_points: int, width_in: float, longest: str, sizes: Sizes) -> bo
     return True if n_points * label_w <= width_in - 0.6 else "ends"
 
 
-def mark_gaps(ax: Axes, years: Sequence[int], sizes: Sizes) -> None:
-    """Write a vertical "no data" at each missing year (nothing is drawn across it)."""
+def mark_gaps(
+    ax: Axes, years: Sequence[int], sizes: Sizes, values: dict[int, float] | None = None, top: float = 0
+) -> None:
+    """Write a vertical "no data" at each missing year (nothing is drawn across it): at the foot of the
+    axes, or at its top where a neighbouring year's figure (``values`` by year, on an axis up to ``top``)
+    is in the lower half, so that the mark stays clear of that figure and its label."""
     trans = ax.get_xaxis_transform()
     for y in years:
+        near = [values[n] for n in (y - 1, y + 1) if values and n in values]
+        high = bool(near) and top > 0 and min(near) < top / 2
         ax.text(
             y,
-            0.03,
+            0.97 if high else 0.03,
             "no data",
             transform=trans,
             rotation=90,
             ha="center",
-            va="bottom",
+            va="top" if high else "bottom",
             fontsize=sizes.small,
             color=MUTED,
             gid="no-data",

@@ -376,13 +376,13 @@ def hidden_population(
     and a faint band across the panels:
     ``published="auto"`` draws the range printed for the table, if any (:data:`PUBLISHED_RANGES`; UK 2013
     six lists: 10,000 to 13,000, Home Office 2014), ``(low, high)`` a range named by ``published_source``,
-    None none. With ``by_method`` (default: on presets at least 1.2 times as tall as wide, the portrait
-    post and the print pages; the other presets keep one panel big enough to read) a second panel shows
-    the estimate and interval of every method of :data:`trafficking_stats.mse.METHODS` at its default
-    threshold (``method`` at ``threshold``), from :func:`trafficking_stats.mse.sensitivity`; a method that
-    cannot be fitted (``bic`` above five lists) is named with the reason. ``title`` and ``population``
-    (what the cases are, plural, e.g. "potential victims of modern slavery") default from the table.
-    Units: persons. Rounding: see the module docstring.
+    None none. With ``by_method`` (default: on the print pages; screen presets keep one panel big enough
+    to read) a second panel shows the estimate and interval of every method of
+    :data:`trafficking_stats.mse.METHODS` at its default threshold (``method`` at ``threshold``), from
+    :func:`trafficking_stats.mse.sensitivity`; a method that cannot be fitted (``bic`` above five lists)
+    is named with the reason. ``title`` and ``population`` (what the cases are, plural, e.g. "potential
+    victims of modern slavery") default from the table. Units: persons. Rounding: see the module
+    docstring.
 
     Returns a pyplot-free Figure with a :class:`~.info.ChartInfo` attached (``describe``, ``export``).
     Raises ValueError for an unknown table, method or range, and
@@ -394,7 +394,7 @@ def hidden_population(
 
     p = get_preset(preset or DEFAULT_PRESET)
     if by_method is None:
-        by_method = p.figsize[1] / p.figsize[0] >= 1.2
+        by_method = p.is_print
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}: one of {', '.join(METHODS)}")
     lt, file_name, published_name = _resolve(table)
@@ -505,7 +505,7 @@ def hidden_population(
         f"Intervals: 95%, conditional on the chosen model. Estimates to {SIG_FIGS} significant figures, "
         "interval limits rounded outward.",
     ]
-    short_notes = [notes[0], "Model assumptions and rounding: see the description."]
+    short_notes = ["≈: a model's estimate (95% interval), not a count."]
     details = [
         f"Known: the sum of the count column of the list table ({file_name or 'given table'}): "
         f"{number(observed)} people; list totals "
@@ -636,9 +636,8 @@ def hidden_population(
         fig = new_figure(p)
         frame = draw_frame(fig, sizes, title, subtitle, info.footer_text(), info.footer_text(compact=True))
         info.footer = frame.footer
-        w, h = fig.get_size_inches()
         n = 2 if by_method else 1
-        side = w / h >= 1.3  # squares and portraits: panels stacked, so that labels have room
+        side = True  # side by side, each at full height (stacked panels fall under a third of it)
         cells = panel_cells(frame.body, n, side_by_side=side, weights=[1.2, 1.0][:n] if side else None)
         tops = [r.interval[1], r.estimate * 1.25, float(observed)] + ([pub.high] if pub is not None else [])
         if not sens.empty:
@@ -712,13 +711,13 @@ def hidden_population(
                 annotation_clip=False,
                 gid="published-range-label",
             )
-            ticks.append(f"Published ({pub.source})")
+            ticks.append("Published" if sizes.compact else f"Published ({pub.source})")
         ax.set_xlim(-0.6, len(ticks) - 0.4)
         ax.set_xticks([float(i) for i in range(len(ticks))])
         per = max(cell_w / len(ticks) - 0.15, 0.6)
         ax.set_xticklabels([wrap(t, per, sizes.tick) for t in ticks])
         ax.grid(False, axis="x")
-        panel_heading(ax, "Known and estimated (persons)", "", sizes, cell_w)
+        panel_heading(ax, "Persons" if sizes.compact else "Known and estimated (persons)", "", sizes, cell_w)
         axes_cells = [(ax, cells[0])]
 
         if by_method:

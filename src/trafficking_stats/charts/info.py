@@ -65,7 +65,9 @@ class ChartInfo:
         if compact:
             from .labels import short_publisher
 
-            names = list(dict.fromkeys(short_publisher(self.citation(k).publisher) for k in self.citations))
+            names = list(
+                dict.fromkeys(short_publisher(self.citation(k).publisher).rstrip(".") for k in self.citations)
+            )
             text = ("Source: " if len(names) == 1 else "Sources: ") + "; ".join(names) + "."
         else:
             text = ("Source: " if len(self.sources) == 1 else "Sources: ") + "; ".join(self.sources) + "."

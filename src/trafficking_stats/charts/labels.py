@@ -222,14 +222,33 @@ def source_line(info: CitationInfo) -> str:
     return f"{pub}: {title}{when}" if title else f"{pub}{when}"
 
 
-def series_name(info: CitationInfo, max_chars: int = 42) -> str:
+def series_name(info: CitationInfo, max_chars: int = 42, others: list[CitationInfo] | None = None) -> str:
     """A legend name for a series from one cited document: the publisher in a few words, the title (said
     once, shortened at a word to ``max_chars``) and the year published: ``FBI: Human Trafficking bulk
-    download``, ``Good Faith Media, 2017``. Never a file name."""
+    download``, ``Good Faith Media, 2017``. Never a file name. With ``others`` (the documents of the other
+    series), the words a publisher's titles share are left out, so that what tells them apart shows:
+    ``FBI: bulk download (agency level)`` and ``FBI: ASCII master file``."""
     pub = short_publisher(info.publisher)
-    title = (
-        "" if info.title.strip().startswith("[") else _dedupe_phrases(info.publisher, clean_title(info.title))
-    )
+
+    def words(i: CitationInfo) -> str:
+        if i.title.strip().startswith("["):
+            return ""
+        return _dedupe_phrases(i.publisher, clean_title(i.title))
+
+    title = words(info)
+    same = [words(o) for o in others or [] if short_publisher(o.publisher) == pub and words(o) != title]
+    if same and title:
+        mine = title.split()
+
+        def tok(t: str, k: int) -> str:
+            return t.split()[k].strip(",;:").lower()
+
+        k = 0
+        while all(k < len(t.split()) and k < len(mine) - 1 and tok(t, k) == tok(title, k) for t in same):
+            k += 1
+        title = " ".join(mine[k:]).strip(" ,;:")
+    if len(title) > max_chars:
+        title = title.split(" (")[0]  # a parenthesised aside goes first
     if len(title) > max_chars:
         title = title[:max_chars].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
     year = f", {info.published[:4]}" if info.published else ""

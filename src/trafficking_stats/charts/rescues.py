@@ -28,7 +28,7 @@ from .info import ChartInfo, attach
 from .labels import breakdown_label, metric_name, number, qualified, reporter_type_name, source_names
 from .presets import DEFAULT_PRESET, get_preset
 from .privacy import check_small_cells
-from .style import SERIES_COLORS, draw_frame, fit_axes, house_style, new_figure, panel_cells, wrap
+from .style import SERIES_COLORS, draw_frame, fit_axes, house_style, ink, new_figure, panel_cells, wrap
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -110,7 +110,8 @@ def rescues_and_cases(
         series = []
         for key, g in m.groupby(["dataset", "reporter", "breakdown", "vintage"], sort=True):
             b = breakdown_label(key[2])
-            name = f"{'all, as published' if b == 'all' else b} ({publisher_short(g['citation'].iloc[0])})"
+            who = publisher_short(g["citation"].iloc[0])
+            name = f"{'all ' + metric_name(metric) if b == 'all' else b} ({who})"
             series.append((name, g.sort_values("year")))
         case_panels.append((metric, series))
 
@@ -126,11 +127,9 @@ def rescues_and_cases(
     when = f" in {years[0]}" if len(years) == 1 else ""
     case_names = ", ".join(metric_name(m) for m, _ in case_panels) or "no case series"
     if claim:
-        title = f"{geo_name}: victims rescued{when}, and the claim that {claim}"
-        short_title = f"{geo_name}: rescues{when} and a claim about cases"
+        title = f"{geo_name}: victims rescued{when}, and a claim about cases"
     else:
         title = f"{geo_name}: victims rescued{when} and {case_names}"
-        short_title = title
     subtitle = "Every published figure, each at its year: bounds drawn as bounds, never added up."
     rescued_rows = records(
         rescued, *FIGURE_FIELDS, "year", "reporter_type", "breakdown", "citation", "figure_id"
@@ -183,14 +182,13 @@ def rescues_and_cases(
     ]
     if hedged:
         notes.append(f"{hedged[0][0]} = '{hedged[0][1]}' as published: a lower bound, not an exact count.")
-        short.append(f"{hedged[0][0]} = {hedged[0][1]}, a lower bound.")
+        short.append(f"{hedged[0][0]}: {hedged[0][1]}, a lower bound.")
     if any(is_part):
         notes.append("'Of them': a part of the figure beside it, not a separate count.")
-        short.append("'Of them': a part, not a separate count.")
     notes += conflict_footer
-    short += [f"{mark} Conflicting figures, never added." for mark in marks.values()]
+    short += [f"{mark} Conflicting, never added." for mark in marks.values()]
     notes.append("Rescued: the reporters' word, not verified victims.")
-    short.append("Rescued: the reporters' word, not verified victims.")
+    short.append("Rescued: the reporters' word, unverified.")
 
     with house_style(p) as sizes:
         fig = new_figure(p)
@@ -217,20 +215,29 @@ def rescues_and_cases(
             for r in records(all_rows, "figure_id", "note")
             if str(r.note) != "<NA>"
         ]
-        w, h = fig.get_size_inches()
+        takeaway = (f"Claim: “{claim}”. " if claim else "") + " ".join(
+            f"{metric_name(m).capitalize()} ({name.split(' (')[0]}): {v[0]}."
+            for (m, name), v in verdict_pairs.items()
+        )
         frame = draw_frame(
             fig,
             sizes,
-            title if h / w >= 0.6 else short_title,
+            title,
             subtitle,
             info.footer_text(),
             info.footer_text(compact=True),
+            takeaway=takeaway,
+            column=0.42,
+            title_in_column=True,  # two panels need the whole height of a wide canvas
         )
         info.footer = frame.footer
-        side = w / h >= 0.95
+        side = True  # side by side, each at full height (stacked panels fall under a third of it)
         n = 1 + len(case_panels)
         cells = panel_cells(
-            frame.body, n, side_by_side=side, weights=[1.0] + [1.3] * (n - 1) if side else None
+            frame.body,
+            n,
+            side_by_side=side,
+            weights=([1.3] if frame.column else [1.0]) + [1.0] * (n - 1) if side else None,
         )
         plotted = []
 
@@ -250,20 +257,26 @@ def rescues_and_cases(
         )
         plotted.append(with_drawing(rescued, "victims rescued", "victims rescued", xs, drawn))
         ax.set_xticks(xs)
-        per = max((cell_w - 0.4) / max(len(xs), 1) - 0.05, 0.5)
+        per = max((cell_w - 0.7) / max(len(xs), 1) - 0.05, 0.4)
         ticks = []
         for r, who, part in zip(rescued_rows, whos, is_part, strict=True):
             b = breakdown_label(r.breakdown)
-            first = f"of them, {b}" if part else ("all" if b == "all" else b)
+            # a part of the figure before it: "of them, girls" ("incl. girls" where columns are narrow)
+            first = (
+                (f"incl. {b}" if frame.column else f"of them, {b}") if part else ("all" if b == "all" else b)
+            )
             if len(years) > 1:
                 first = f"{int(r.year)}: {first}"
-            ticks.append(wrap(first, per, sizes.tick) + "\n" + wrap(who, per, sizes.tick))
+            # the documents under each column, except on wide canvases (the footer names them there)
+            ticks.append(
+                wrap(first, per, sizes.tick) + ("" if frame.column else "\n" + wrap(who, per, sizes.tick))
+            )
         ax.set_xticklabels(ticks)
         ax.set_xlim(-0.6, len(xs) - 0.4)
         ax.grid(False, axis="x")
         has_up = rescued["qualifier"].astype("str").isin(["over", "at_least"]).any()
         count_axis(ax, top_of(rescued) * (1.75 if has_up else 1.3))
-        panel_heading(ax, f"Victims rescued{when}", "", sizes, cell_w)
+        panel_heading(ax, f"Rescued{when}" if frame.column else f"Victims rescued{when}", "", sizes, cell_w)
         axes_cells = [(ax, cells[0])]
 
         # case panels ------------------------------------------------------------------------------------
@@ -289,15 +302,27 @@ def rescues_and_cases(
                 plotted.append(with_drawing(g, metric_name(metric), name, xs, drawn))
             year_axis(ax, years_k, width_in=cell_w, size_pt=sizes.tick)
             count_axis(ax, top_of(rows) * 1.3)
-            series_legend(ax, fig, sizes, cell_w)
-            shorts = [(name, v[0]) for (m, name), v in verdict_pairs.items() if m == metric]
-            what = metric_name(metric).capitalize()
-            sub = "; ".join(
-                f"{what}, {name}, {v}" if not claim else f"{name[0].upper()}{name[1:]}, {v}"
-                for name, v in shorts
-            )
-            heading = f"Claim: “{claim}”" if claim and k == 1 else what
-            panel_heading(ax, heading, sub, sizes, cell_w)
+            if frame.column is None:
+                series_legend(ax, fig, sizes, cell_w, frame)
+            else:  # wide canvases: each series named at its last figure, no legend to find
+                for j, (name, g) in enumerate(series):
+                    # a line: named above its first figure (clear of the value labels); a point: to its right
+                    r = g.iloc[0]
+                    y = float(r["value_high"] if str(r["value"]) == "<NA>" else r["value"])
+                    line = len(g) > 1
+                    ax.annotate(
+                        wrap(name.split(" (")[0], cell_w - 0.8, sizes.small),
+                        xy=(float(r["year"]), y),
+                        xytext=(-4, 2.4 * sizes.body) if line else (8, 0),
+                        textcoords="offset points",
+                        ha="left",
+                        va="bottom" if line else "center",
+                        fontsize=sizes.small,
+                        color=ink(SERIES_COLORS[(j + 1) % len(SERIES_COLORS)]),
+                        annotation_clip=False,
+                        gid="series-label",
+                    )
+            panel_heading(ax, metric_name(metric).capitalize(), "", sizes, cell_w)
             axes_cells.append((ax, cells[k]))
 
         fit_axes(fig, axes_cells)

@@ -191,12 +191,15 @@ def _lines_height(text: str, size_pt: float, spacing: float = 1.25) -> float:
 
 @dataclass
 class Frame:
-    """The chart's frame: title, subtitle, footer; ``body`` = free area (x0, y0, x1, y1) in inches."""
+    """The chart's frame: title, subtitle, footer; ``body`` = free area (x0, y0, x1, y1) in inches for the
+    panels; ``column`` = on wide canvases, the free part of the left text column under the title (for a
+    legend), else None."""
 
     title: str
     subtitle: str
     footer: str
     body: tuple[float, float, float, float]
+    column: tuple[float, float, float, float] | None = None
 
 
 def new_figure(preset: Preset) -> Figure:
@@ -211,16 +214,26 @@ def new_figure(preset: Preset) -> Figure:
 
 
 def draw_frame(
-    fig: Figure, sizes: Sizes, title: str, subtitle: str, footer: str, compact_footer: str | None = None
+    fig: Figure,
+    sizes: Sizes,
+    title: str,
+    subtitle: str,
+    footer: str,
+    compact_footer: str | None = None,
+    takeaway: str = "",
+    column: float = 0.3,
+    title_in_column: bool = False,
 ) -> Frame:
-    """Write the left-aligned title and subtitle at the top and the footer at the bottom of ``fig``.
+    """Write the left-aligned title, the takeaway, the subtitle and the footer of ``fig``.
 
-    The texts are wrapped to the canvas width. On compact (screen) presets ``compact_footer`` replaces
-    the footer (fewer words, same type size), and the subtitle is left out when it would leave the panels
-    less than 60% of the canvas height (it stays in the description). On canvases less than 0.7 times as
-    tall as wide the title and subtitle take a column on the left (30% of the width) and the panels the
-    rest, at full height. Returns the wrapped texts and the
-    area left for panels (inches).
+    ``takeaway`` is what the chart says in plain words (a verdict, with the caveat that changes its
+    meaning), printed in ink under the title on every preset. The texts are wrapped to the canvas width.
+    On compact (screen) presets ``compact_footer`` replaces the footer (fewer words, same type size), and
+    the subtitle is left out when it would leave the panels less than 60% of the canvas height (it stays
+    in the description). On canvases less than 0.7 times as tall as wide the title runs across the top,
+    the takeaway, subtitle and legend take a column on the left (``column``: a share of the width; more
+    for a legend) and the panels the rest of the height beside it; the footer runs across the bottom.
+    Returns the wrapped texts and the areas left for panels and legends (inches).
     """
     w, h = fig.get_size_inches()
     m = sizes.margin
@@ -238,30 +251,31 @@ def draw_frame(
         linespacing=1.3,
         gid="footer",
     )
-    gap = 0.1
-    # 16:9 and wider: the title (and subtitle) in a column on the left, the panels beside it at full
-    # height, the footer across the bottom; a heading row would leave the panels too little height
+    gap = 0.06 if sizes.compact else 0.1
     side = h / w < 0.7
-    tw = 0.3 * w if side else width
-    t = wrap(title, tw, sizes.title, bold=True)
+    tw = w * column - m if side else width  # the left column of wide canvases
+    t = wrap(title, tw if side and title_in_column else width, sizes.title, bold=True)
+    k = wrap(takeaway, tw, sizes.subtitle)
     s = wrap(subtitle, tw, sizes.subtitle)
-    room = h - 2 * m - fh - gap
-    head = _lines_height(t, sizes.title, 1.2) + 0.04
-    if s and (
-        head + _lines_height(s, sizes.subtitle) > room
-        if side
-        else room - head - _lines_height(s, sizes.subtitle) - 0.3 < 0.6 * h
-    ):
+    room = h - 2 * m - fh - gap - _lines_height(t, sizes.title, 1.2) - 0.06
+    used = _lines_height(k, sizes.subtitle) + 0.04 if k else 0.0
+    sub_h = _lines_height(s, sizes.subtitle)
+    if s and (side or room - used - sub_h - 0.3 < 0.6 * h):  # wide canvases: fewer words
         s = ""
     y = h - m
     fig.text(m / w, y / h, t, ha="left", va="top", fontsize=sizes.title, fontweight="bold", gid="title")
-    y -= head
+    y -= _lines_height(t, sizes.title, 1.2) + 0.06
+    top = h - m if side and title_in_column else y
+    if k:
+        fig.text(m / w, y / h, k, ha="left", va="top", fontsize=sizes.subtitle, color=INK, gid="takeaway")
+        y -= _lines_height(k, sizes.subtitle) + 0.04
     if s:
         fig.text(m / w, y / h, s, ha="left", va="top", fontsize=sizes.subtitle, color=MUTED, gid="subtitle")
-        y -= _lines_height(s, sizes.subtitle)
+        y -= sub_h
+    bottom = m + fh + gap
     if side:
-        return Frame(t, s, f, (m + tw + 0.15, m + fh + gap, w - m, h - m))
-    return Frame(t, s, f, (m, m + fh + gap, w - m, y - gap))
+        return Frame(t, s, f, (m + tw + 0.2, bottom, w - m, top - gap), (m, bottom, m + tw, y - 0.1))
+    return Frame(t, s, f, (m, bottom, w - m, y - gap))
 
 
 def panel_cells(
@@ -319,15 +333,22 @@ def fit_axes(fig: Figure, axes_cells: list[tuple[Axes, tuple[float, float, float
         ax.set_position((x0 / w, y0 / h, (x1 - x0) / w, (y1 - y0) / h))
     renderer = fig.canvas.get_renderer()
     dpi = fig.dpi
-    # get_tightbbox lays out ticks, titles and texts itself: no full draw needed
-    for ax, (x0, y0, x1, y1) in axes_cells:
+    # get_tightbbox lays out ticks, titles and texts itself: no full draw needed. Two passes: a
+    # left-aligned title moves with the axes' left edge, so the first shrink can push it out on the right
+    for ax, _cell in axes_cells:
         _freeze_ticks(ax)
-        tight = ax.get_tightbbox(renderer)
-        box = ax.get_window_extent(renderer)
-        left = max(box.x0 - tight.x0, 0) / dpi
-        bottom = max(box.y0 - tight.y0, 0) / dpi
-        right = max(tight.x1 - box.x1, 0) / dpi
-        top = max(tight.y1 - box.y1, 0) / dpi
-        nx0, ny0 = x0 + left, y0 + bottom
-        nx1, ny1 = max(x1 - right, nx0 + 0.3), max(y1 - top, ny0 + 0.3)  # never a negative size
-        ax.set_position((nx0 / w, ny0 / h, (nx1 - nx0) / w, (ny1 - ny0) / h))
+    for _ in range(2):
+        for ax, (x0, y0, x1, y1) in axes_cells:
+            tight = ax.get_tightbbox(renderer)
+            box = ax.get_window_extent(renderer)
+            pos = ax.get_position()
+            bx0, by0 = pos.x0 * w, pos.y0 * h
+            bx1, by1 = pos.x1 * w, pos.y1 * h
+            left = (box.x0 - tight.x0) / dpi - (bx0 - x0)
+            bottom = (box.y0 - tight.y0) / dpi - (by0 - y0)
+            right = (tight.x1 - box.x1) / dpi - (x1 - bx1)
+            top = (tight.y1 - box.y1) / dpi - (y1 - by1)
+            nx0, ny0 = bx0 + max(left, 0), by0 + max(bottom, 0)
+            nx1, ny1 = bx1 - max(right, 0), by1 - max(top, 0)
+            nx1, ny1 = max(nx1, nx0 + 0.3), max(ny1, ny0 + 0.3)  # never a negative size
+            ax.set_position((nx0 / w, ny0 / h, (nx1 - nx0) / w, (ny1 - ny0) / h))

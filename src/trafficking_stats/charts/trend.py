@@ -104,7 +104,6 @@ def trend(
     check_small_cells(rows, allow_small_cells)
 
     cov = pd.DataFrame()
-    fs = p.figsize
     if coverage is None or coverage:
         c = (
             _select(counts, "agencies_reporting", geo_code, "total", ds, None, None)
@@ -114,9 +113,7 @@ def trend(
         if coverage and c.empty:
             notes.append("No reporting-coverage figures (agencies_reporting) in this dataset.")
         cov = c if (coverage or ds.startswith("fbi")) else cov
-    # a coverage panel needs height: on 16:9 and web canvases the coverage change is said in words beside
-    # the verdict instead (still on the image), and the panel's figures are in the description
-    cov_panel = not cov.empty and (coverage or fs[1] / fs[0] >= 0.7)
+    cov_panel = not cov.empty
 
     years = [int(y) for y in rows["year"]]
     all_years = list(range(min(years), max(years) + 1))
@@ -196,16 +193,24 @@ def trend(
             suppressed=suppressed,
             vintage_changes=vintage_sentences,
             verdicts=[long],
+            # on screens the coverage change is beside the verdict (the takeaway): not said twice
+            short_notes=[n for n in notes if n != coverage_note],
         )
         info.sources = source_names(info.citations)
         info.details = list(
             dict.fromkeys(f"{r.note}" for r in records(plotted_src, "note") if str(r.note) != "<NA>")
         )
-        frame = draw_frame(fig, sizes, title, subtitle, info.footer_text(), info.footer_text(compact=True))
+        takeaway = short[0].upper() + short[1:] + "."
+        frame = draw_frame(
+            fig, sizes, title, subtitle, info.footer_text(), info.footer_text(compact=True), takeaway=takeaway
+        )
         info.footer = frame.footer
         n = 2 if cov_panel else 1
-        # stacked: a coverage panel beside the counts leaves the verdict too narrow to read
-        cells = panel_cells(frame.body, n, side_by_side=False, weights=[2.2, 1.0][:n])
+        # the coverage panel beside the counts (each at full height), stacked under them on print pages
+        side = True  # each panel at full height (stacked, they fall under a third of it)
+        cells = panel_cells(
+            frame.body, n, side_by_side=side, weights=[1.6, 1.0][:n] if side else [1.3, 1.0][:n]
+        )
         ax = fig.add_axes((0, 0, 1, 1))
         cell_w = cells[0][2] - cells[0][0]
         suff = [marks.get(str(g), "") if str(g) != "<NA>" else "" for g in rows["conflict_group"]]
@@ -221,15 +226,22 @@ def trend(
             label_values=labels_fit(len(all_years), cell_w, longest, sizes) if len(rows) <= 12 else False,
         )
         plotted = [with_drawing(rows, what, rep, xs, drawn)]
-        mark_gaps(ax, missing, sizes)
+        heights = {
+            int(r.year): float(r.value_high if str(r.value) == "<NA>" else r.value)
+            for r in records(rows, "year", "value", "value_high")
+            if not (str(r.value) == "<NA>" and str(r.value_high) == "<NA>")
+        }
+        mark_gaps(ax, missing, sizes, heights, max(top_of(rows) * 1.25, 5))
         for a, b, v in changes:
             mark_vintage_change(ax, (a + b) / 2, v, sizes)
         year_axis(ax, all_years, width_in=cell_w, size_pt=sizes.tick)
         count_axis(ax, top_of(rows) * 1.25)
-        panel_heading(ax, f"{what[0].upper() + what[1:]} ({unit})", short, sizes, cell_w)
+        # the title names the metric: on screens the panel says only the unit
+        heading = unit.capitalize() if sizes.compact else f"{what[0].upper() + what[1:]} ({unit})"
+        panel_heading(ax, heading, "", sizes, cell_w)
         axes_cells = [(ax, cells[0])]
         if cov_panel:
-            ax2 = fig.add_axes((0, 0, 1, 1), sharex=ax)
+            ax2 = fig.add_axes((0, 0, 1, 1), sharex=None if side else ax)
             cx = [float(y) for y in cov["year"]]
             cell_w2 = cells[1][2] - cells[1][0]
             clongest = max((number(v) for v in cov["value"].dropna()), key=len, default="")
@@ -247,7 +259,8 @@ def trend(
             mark_gaps(ax2, [y for y in all_years if y not in cy and min(cy) < y < max(cy)], sizes)
             count_axis(ax2, top_of(cov) * 1.35)
             year_axis(ax2, sorted(set(all_years) | set(cy)), width_in=cell_w2, size_pt=sizes.tick)
-            panel_heading(ax2, "Agencies reporting", "", sizes, cell_w2)
+            narrow = cell_w2 < 1.6  # "reporting" would not fit beside the tick labels
+            panel_heading(ax2, "Agencies" if narrow else "Agencies reporting", "", sizes, cell_w2)
             axes_cells.append((ax2, cells[1]))
         fit_axes(fig, axes_cells)
         info.plotted = pd.concat(plotted, ignore_index=True)
