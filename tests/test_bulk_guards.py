@@ -250,6 +250,11 @@ def test_a_folder_with_a_single_year_keeps_the_other_years(real_data, tmp_path, 
     assert (out / "conflicts.csv").read_bytes() == conflicts_before
     assert "fbi_cde: unchanged fbi/cde/HT_2017.csv" in err
     assert "kept from the previous build fbi/cde/HT_2016.csv (vintage 'CDE download HT_2016', 2016" in err
+    # `build --check`: the year not in the folder is kept, not stale; a new year's file is
+    assert cli.main(["build", "--check", "--bulk", str(second), "--out", str(out)]) == 0
+    (second / "fbi/cde/HT_2018.csv").write_text(years[2018])
+    assert cli.main(["build", "--check", "--bulk", str(second), "--out", str(out)]) == 7
+    assert "new: fbi/cde/HT_2018.csv" in capsys.readouterr().out
 
 
 def test_a_new_vintage_is_added_beside_the_old(real_data, prev, tmp_path, capsys, real_totals):
@@ -404,3 +409,17 @@ def test_every_bulk_loader_reports_used_records(real_data):
     assert (unodc.read, unodc.used, len(unodc.quarantine)) == (46556, 44212, 1361)
     published = registry()["published"].load(Path(__file__).parents[1] / "data/raw/published_figures.csv")
     assert published.used == len(published.rows) == published.read
+
+
+def test_strict_fails_on_an_nrm_file_with_every_row_quarantined(real_data, tmp_path, capsys):
+    name = "uk-nrm/NRM referrals over time Dec 23.csv"
+    lines = _lines(real_data / name)
+    bad = lines[0] + "".join(ln[:6] + "Q9" + ln[8:] for ln in lines[1:])  # "2009 Q2" -> "2009 Q9"
+    assert all(ln[4:6] == " Q" for ln in lines[1:])
+    bulk = bulk_with(tmp_path, {name: bad})
+    out = tmp_path / "out"
+    code, err = run_build(capsys, "--strict", "--bulk", str(bulk), "--out", str(out))
+    assert code == 4
+    assert f"error: {name}:2: {len(lines) - 1} uk_nrm row(s) quarantined" in err
+    assert len(lines) - 1 == 118
+    assert not out.exists()

@@ -618,7 +618,9 @@ def stale_inputs(
     """Inputs changed or missing since ``out_dir`` was built (``[]``: up to date); see ``build --check``.
 
     Hand-transcribed inputs are checked under ``raw_dir`` (default ``data/raw``); bulk publisher files
-    only when ``bulk_dir`` is given. Raises FileNotFoundError if nothing was built yet.
+    only when ``bulk_dir`` is given: a file there that the last build did not have is ``new``, one at a
+    path it had with other content ``changed``; a previous bulk file absent from ``bulk_dir`` is not
+    stale (a build keeps it). Raises FileNotFoundError if nothing was built yet.
     """
     raw_dir = Path(raw_dir) if raw_dir is not None else paths.raw_dir()
     out_dir = Path(out_dir) if out_dir is not None else paths.processed_dir()
@@ -627,9 +629,17 @@ def stale_inputs(
     for sid, src in registry().items():
         if src.info.default_files:
             roots[sid] = raw_dir
-        elif bulk_dir is not None:
-            roots[sid] = Path(bulk_dir)
-    return changed_inputs(out_dir, roots)
+    out = changed_inputs(out_dir, roots)
+    if bulk_dir is not None:  # a build adds and replaces files found; one not found is kept, not stale
+        manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+        for sid, src in registry().items():
+            pats = src.info.bulk_patterns
+            found = sorted({f for pat in pats for f in Path(bulk_dir).glob(pat) if f.is_file()})
+            previous = [e for e in manifest["inputs"] if e.get("source") == sid]
+            plan = vintages.plan(sid, found, Path(bulk_dir), previous)
+            out += [f"new: {rel} (a file the last build did not have)" for rel in plan.added]
+            out += [f"changed: {rel} (sha256 differs from the last build's)" for rel in plan.replaced]
+    return out
 
 
 def read_counts(path: Path | None = None) -> pd.DataFrame:
