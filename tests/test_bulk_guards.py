@@ -423,3 +423,38 @@ def test_strict_fails_on_an_nrm_file_with_every_row_quarantined(real_data, tmp_p
     assert f"error: {name}:2: {len(lines) - 1} uk_nrm row(s) quarantined" in err
     assert len(lines) - 1 == 118
     assert not out.exists()
+
+
+def test_one_years_master_file_alone_keeps_the_committed_year_and_its_conflicts(
+    root, real_data, tmp_path, capsys
+):
+    """The issue's case: a folder with one UCR master file of another year removed the committed 2015 rows
+    and 45 conflict lines with the CDE extract. The other year's file is the real 2015 file with its
+    two-digit year (columns 14-15) relabelled 14: a test fixture in the real layout, never shipped."""
+    out = tmp_path / "out"
+    shutil.copytree(root / "data/processed", out)
+    before = pd.read_parquet(out / "counts.parquet")
+    conflicts_before = pd.read_csv(out / "conflicts.csv", dtype="str", keep_default_na=False)
+    src = (
+        (real_data / "fbi/ucr-ht-master-file/traffickingCrimes_2015.txt")
+        .read_bytes()
+        .splitlines(keepends=True)
+    )
+    assert {ln[13:15] for ln in src} == {b"15"}
+    relabelled = b"".join(ln[:13] + b"14" + ln[15:] for ln in src)
+    bulk = bulk_with(tmp_path, {"fbi/ucr-ht-master-file/traffickingCrimes_2014.txt": relabelled})
+    code, err = run_build(capsys, "--strict-raw", "--bulk", str(bulk), "--out", str(out))
+    assert code == 0
+    assert "fbi_ucr_master: added fbi/ucr-ht-master-file/traffickingCrimes_2014.txt" in err
+    assert "kept from the previous build fbi/ucr-ht-master-file/traffickingCrimes_2015.txt" in err
+    after = pd.read_parquet(out / "counts.parquet")
+    key = ["dataset", "figure_id", "value"]
+    old_ucr = before[before["dataset"] == "fbi_ucr_master"][key]
+    assert len(old_ucr) == 480
+    kept = old_ucr.merge(after[key], on=key, how="inner")
+    assert len(kept) == len(old_ucr)  # every 2015 figure is still there, with its value
+    assert set(after[after["dataset"] == "fbi_ucr_master"]["year"].dropna().astype(int)) == {2014, 2015}
+    conflicts_after = pd.read_csv(out / "conflicts.csv", dtype="str", keep_default_na=False)
+    pairs = ["conflict_id", "dataset", "figure_id", "value"]
+    lost = conflicts_before[pairs].merge(conflicts_after[pairs], how="left", indicator=True)
+    assert len(conflicts_before) == 301 and (lost["_merge"] == "both").all()
