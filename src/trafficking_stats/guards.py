@@ -134,7 +134,7 @@ def _check_repeated_block(lines: list[bytes], first: int, name: str) -> None:
     for j in range(1, n // 2 + 1):
         if n % j or body[j] != head:
             continue
-        if body[j:] == body[: n - j]:
+        if body[j:] == body[: n - j] and any(ln.strip(b" ,;\t") for ln in body[:j]):
             raise SourceFormatError(
                 Problem(
                     name,
