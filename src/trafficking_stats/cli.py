@@ -7,6 +7,8 @@ Exit codes (also in README.md):
 * 2: usage error (unknown command, source or option; a file that does not exist);
 * 3: format error: an input file cannot be read as its source's format (``SourceFormatError``);
 * 4: validation error: rows that do not normalize or break the schema (``ValidationError``, quarantine);
+  ``build``: a figure that would fall or disappear without ``--accept-changes``, two files claiming the
+  same vintage;
 * 5: download error: offline, HTTP error, or a file whose hash does not match the pinned one (``fetch``);
 * 6: the list table cannot give an estimate (``mse``; see ``cli_mse.py``);
 * 7: ``build --check``: the processed outputs are out of date with their inputs (or were never built);
