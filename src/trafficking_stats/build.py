@@ -29,7 +29,7 @@ from . import guards, paths, schema, vintages
 from .errors import Problem, ValidationError
 from .outputs import build_lock, changed_inputs, recover, remove_stale, sha256, write_outputs
 from .sources import registry
-from .sources.base import QUARANTINE_COLUMNS, LoadResult, SourceInfo
+from .sources.base import QUARANTINE_COLUMNS, LoadResult, Source, SourceInfo
 from .sources.published import load_citations
 
 if TYPE_CHECKING:
@@ -407,40 +407,17 @@ def _build(
         if not info.bulk_patterns:
             continue
         source_citations.append(_source_citation(info))
-        found = sorted({f for pat in info.bulk_patterns for f in (bulk_dir.glob(pat) if bulk_dir else [])})
-        found = [f for f in found if f.is_file()]
-        previous = [e for e in prev_manifest.get("inputs", []) if e.get("source") == info.id]  # type: ignore[union-attr]
-        plan = vintages.plan(info.id, found, bulk_dir, previous)
-        plans.append(plan)
-        prev_accounting = prev_manifest.get("row_accounting", {})
-        for p, rel, digest in plan.load:
-            guards.check_text_file(info.id, p, rel)
-            lr = _load_file(info.id, source.load, p, rel)
-            if rel in plan.replaced:
-                before = prev_accounting.get(f"{info.id}:{rel}", {}).get("read")  # type: ignore[union-attr]
-                guards.check_record_count(rel, lr.read, before, accept=accept_changes)
-            loads.append(lr)
-            inputs.append({"path": rel, "sha256": digest, "bytes": p.stat().st_size, "source": info.id})
-        if not found and plan.kept and prev_counts is not None and (prev_counts["dataset"] == info.id).any():
+        part = _bulk_dataset(source, bulk_dir, prev_counts, prev_quarantine, prev_manifest, accept_changes)
+        plans.append(part.plan)
+        loads += part.loads
+        inputs += part.inputs
+        kept_rows.append(part.kept_rows)
+        kept_by_dataset[info.id] = part.kept_rows
+        kept_quarantine.append(part.kept_quarantine)
+        kept_accounting.update(part.kept_accounting)
+        kept_not_published.update(part.kept_not_published)
+        if part.all_kept:
             kept.append(info.id)
-        kept_paths = {str(e["path"]) for e in plan.kept}
-        if kept_paths and prev_counts is not None:
-            rows = prev_counts[
-                (prev_counts["dataset"] == info.id) & prev_counts["raw_file"].astype("str").isin(kept_paths)
-            ]
-            kept_rows.append(rows)
-            kept_by_dataset[info.id] = rows
-        if kept_paths and prev_quarantine is not None and len(prev_quarantine):
-            kept_quarantine.append(
-                prev_quarantine[
-                    (prev_quarantine["dataset"] == info.id) & prev_quarantine["raw_file"].isin(kept_paths)
-                ]
-            )
-        inputs += plan.kept
-        for key, entry in prev_accounting.items():  # type: ignore[union-attr]
-            if key.split(":", 1)[0] == info.id and key.split(":", 1)[1] in kept_paths:
-                kept_accounting[key] = entry
-        kept_not_published.update(_kept_not_published(info.id, plan, previous, prev_manifest))
     if source_citations:
         extra = pd.DataFrame(source_citations, columns=list(citations.columns))
         citations = pd.concat([citations, extra], ignore_index=True).drop_duplicates("citation")
@@ -451,7 +428,7 @@ def _build(
         vintages.reconcile(
             plan.dataset, kept_by_dataset.get(plan.dataset), [lr for lr in loads if lr.source == plan.dataset]
         )
-    frames = [lr.rows for lr in loads if len(lr.rows)] + [schema.coerce(k) for k in kept_rows]
+    frames = [lr.rows for lr in loads if len(lr.rows)] + [schema.coerce(k) for k in kept_rows if len(k)]
     good = pd.concat([schema.coerce(f) for f in frames], ignore_index=True) if frames else schema.empty()
     qframes = [lr.quarantine for lr in loads if len(lr.quarantine)] + [q for q in kept_quarantine if len(q)]
     quarantine = (
@@ -546,6 +523,72 @@ def _build(
     if write:
         write_outputs(files, out_dir)
     return BuildResult(counts, cit, conflicts, quarantine, manifest, problems, kept, summary, drops)
+
+
+@dataclass
+class _BulkPart:
+    """One bulk dataset's share of a build: files loaded now and what is kept from the previous build."""
+
+    plan: vintages.Plan
+    loads: list[LoadResult]
+    inputs: list[dict[str, object]]
+    kept_rows: pd.DataFrame
+    kept_quarantine: pd.DataFrame
+    kept_accounting: dict[str, object]
+    kept_not_published: dict[str, int]
+    all_kept: bool  # no file of the dataset this time, its previous rows kept
+
+
+def _bulk_dataset(
+    source: Source,
+    bulk_dir: Path | None,
+    prev_counts: pd.DataFrame | None,
+    prev_quarantine: pd.DataFrame | None,
+    prev_manifest: dict[str, object],
+    accept_changes: bool,
+) -> _BulkPart:
+    """Plan, check and load one bulk dataset's files; take its kept inputs from the previous build."""
+    import pandas as pd
+
+    info = source.info
+    found = sorted({f for pat in info.bulk_patterns for f in (bulk_dir.glob(pat) if bulk_dir else [])})
+    found = [f for f in found if f.is_file()]
+    previous = [e for e in prev_manifest.get("inputs", []) if e.get("source") == info.id]  # type: ignore[union-attr]
+    plan = vintages.plan(info.id, found, bulk_dir, previous)
+    prev_accounting: dict[str, dict[str, object]] = prev_manifest.get("row_accounting", {})  # type: ignore[assignment]
+    loads, inputs = [], []
+    for p, rel, digest in plan.load:
+        guards.check_text_file(info.id, p, rel)
+        lr = _load_file(info.id, source.load, p, rel)
+        if rel in plan.replaced:
+            before = prev_accounting.get(f"{info.id}:{rel}", {}).get("read")
+            guards.check_record_count(rel, lr.read, before, accept=accept_changes)  # type: ignore[arg-type]
+        loads.append(lr)
+        inputs.append({"path": rel, "sha256": digest, "bytes": p.stat().st_size, "source": info.id})
+    kept_paths = {str(e["path"]) for e in plan.kept}
+    rows = schema.empty()
+    if kept_paths and prev_counts is not None:
+        mine = (prev_counts["dataset"] == info.id) & prev_counts["raw_file"].astype("str").isin(kept_paths)
+        rows = prev_counts[mine]
+    quarantine = pd.DataFrame(columns=list(QUARANTINE_COLUMNS))
+    if kept_paths and prev_quarantine is not None and len(prev_quarantine):
+        mine = (prev_quarantine["dataset"] == info.id) & prev_quarantine["raw_file"].isin(kept_paths)
+        quarantine = prev_quarantine[mine]
+    accounting = {
+        key: entry
+        for key, entry in prev_accounting.items()
+        if key.split(":", 1)[0] == info.id and key.split(":", 1)[1] in kept_paths
+    }
+    return _BulkPart(
+        plan,
+        loads,
+        inputs + plan.kept,
+        rows,
+        quarantine,
+        accounting,
+        _kept_not_published(info.id, plan, previous, prev_manifest),
+        all_kept=not found and bool(len(rows)),
+    )
 
 
 def _strict_problems(bulk_quarantine: pd.DataFrame) -> list[Problem]:
