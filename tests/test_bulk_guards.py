@@ -458,3 +458,29 @@ def test_one_years_master_file_alone_keeps_the_committed_year_and_its_conflicts(
     pairs = ["conflict_id", "dataset", "figure_id", "value"]
     lost = conflicts_before[pairs].merge(conflicts_after[pairs], how="left", indicator=True)
     assert len(conflicts_before) == 301 and (lost["_merge"] == "both").all()
+
+
+@pytest.mark.parametrize(
+    "case",
+    sorted(p.relative_to(Path(__file__).parent / "data/bad").as_posix()
+           for p in (Path(__file__).parent / "data/bad").glob("*/truncated.*")
+           if p.suffix in (".csv", ".txt")) + ["uk_nrm/NRM referrals over time truncated Dec 21.csv"],
+)  # fmt: skip
+def test_every_truncated_text_file_of_the_bad_input_corpus_is_refused_whole(case):
+    """`load` quarantines their last record (docs/bad-inputs.md); a bulk build refuses the file."""
+    p = Path(__file__).parent / "data/bad" / case
+    with pytest.raises(SourceFormatError, match="the last line has no line end .*cut short"):
+        guards.check_text_file(case.split("/")[0], p)
+
+
+def test_every_real_publisher_text_file_passes_the_whole_file_checks(real_data):
+    from trafficking_stats.sources import registry
+
+    n = 0
+    for sid, src in registry().items():
+        for pat in src.info.bulk_patterns:
+            for p in real_data.glob(pat):
+                guards.check_text_file(sid, p)
+                n += p.suffix in guards.TEXT_SUFFIXES
+    guards.check_text_file("ctdc", real_data / "ctdc/human_trafficking__EXCERPT.csv")
+    assert n == 14  # CDE 1, UCR master 1, FBI tables 2-4 and participation 4, NRM extracts 8
