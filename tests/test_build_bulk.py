@@ -125,3 +125,24 @@ def test_a_replaced_file_that_lowers_a_figure_needs_accept_changes(with_dummy, t
     res = build_mod.build(out_dir=out, bulk_dir=bulk)
     assert list(res.counts[res.counts.dataset == "dummy_bulk"].value) == [91, 50]
     assert res.manifest["accepted_changes"] == []
+
+
+def test_a_file_moved_or_renamed_is_one_input_and_a_path_given_new_content_is_replaced(with_dummy, tmp_path):
+    bulk = tmp_path / "bulk"
+    (bulk / "dummy").mkdir(parents=True)
+    (bulk / "dummy" / "a.csv").write_text("year,count\n2020,3\n")
+    out = tmp_path / "out"
+    build_mod.build(out_dir=out, bulk_dir=bulk)
+    (bulk / "dummy" / "a.csv").rename(bulk / "dummy" / "b.csv")  # moved: same content, other name
+    res = build_mod.build(out_dir=out, bulk_dir=bulk)
+    assert list(res.counts[res.counts.dataset == "dummy_bulk"].value) == [3]
+    assert [i["path"] for i in res.manifest["inputs"] if i["source"] == "dummy_bulk"] == ["dummy/a.csv"]
+    # the old path back with new content (a new year), the old content still at b.csv: a.csv is
+    # replaced and b.csv, no longer equal to any input's content at its path, is added
+    (bulk / "dummy" / "a.csv").write_text("year,count\n2020,3\n2021,4\n")
+    with pytest.raises(build_mod.vintages.VintageConflictError, match="same vintage 'test'"):
+        build_mod.build(out_dir=out, bulk_dir=bulk)  # both say vintage 'test' for 2020: refused
+    (bulk / "dummy" / "b.csv").unlink()
+    res = build_mod.build(out_dir=out, bulk_dir=bulk)
+    assert list(res.counts[res.counts.dataset == "dummy_bulk"].value) == [3, 4]
+    assert [i["path"] for i in res.manifest["inputs"] if i["source"] == "dummy_bulk"] == ["dummy/a.csv"]

@@ -74,13 +74,14 @@ def plan(dataset: str, found: list[Path], bulk_dir: Path | None, previous: list[
     for f in found:
         rel = f.relative_to(bulk_dir).as_posix() if bulk_dir is not None else f.name
         by_sha.setdefault(sha256(f), []).append((f, rel))
+    found_rels = {r for files in by_sha.values() for _, r in files}
     taken: set[str] = set()  # previous paths accounted for (reloaded or equal in content to a file found)
     for digest, files in sorted(by_sha.items(), key=lambda kv: min(r for _, r in kv[1])):
         # the input is the file the previous build had, else one not named as a copy, else the first
         files.sort(key=lambda fr: (fr[1] not in prev_by_path, is_copy_name(fr[0]), len(fr[1]), fr[1]))
         path, rel = files[0]
         same_prev = prev_by_sha.get(digest)
-        if same_prev is not None and same_prev != rel and same_prev not in {r for _, r in files}:
+        if same_prev is not None and same_prev not in found_rels:
             # moved or renamed since the previous build: the previous input stands
             p.same_content += [(r, same_prev) for _, r in files]
             taken.add(same_prev)
