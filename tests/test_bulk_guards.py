@@ -377,12 +377,15 @@ def test_stale_folders_of_dead_builds_are_removed_and_permissions_are_ordinary(r
     dead = tmp_path / ".processed.new-abc123"
     (dead / "sub").mkdir(parents=True)
     (dead / "counts.csv").write_text("half written")
+    aside = tmp_path / ".processed.old-4242"  # a build killed after its second rename
+    out.mkdir()
+    aside.mkdir()
     old = os.umask(0o022)
     try:
         build(raw_copy, out)
     finally:
         os.umask(old)
-    assert not dead.exists()
+    assert not dead.exists() and not aside.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".processed.")] == [".processed.lock"]
     assert out.stat().st_mode & 0o777 == 0o755
     assert {(out / n).stat().st_mode & 0o777 for n in OUTPUT_FILES} == {0o644}
