@@ -93,9 +93,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
         strict_raw=args.strict_raw,
         accept_changes=args.accept_changes,
     )
-    for dataset in res.kept:
-        print(f"note: no bulk file for {dataset!r}: kept its rows from the previous build", file=sys.stderr)
-    if args.bulk is not None:
+    if args.bulk is None:
+        for dataset in res.kept:
+            print(f"note: no bulk file for {dataset!r}: kept its rows from the previous build", file=sys.stderr)
+    else:  # one line per bulk dataset: added, replaced, unchanged, kept, ignored
         for line in res.summary:
             print(f"note: {line}", file=sys.stderr)
     from .guards import describe_drop
