@@ -95,7 +95,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     )
     if args.bulk is None:
         for dataset in res.kept:
-            print(f"note: no bulk file for {dataset!r}: kept its rows from the previous build", file=sys.stderr)
+            note = f"note: no bulk file for {dataset!r}: kept its rows from the previous build"
+            print(note, file=sys.stderr)
     else:  # one line per bulk dataset: added, replaced, unchanged, kept, ignored
         for line in res.summary:
             print(f"note: {line}", file=sys.stderr)
