@@ -29,7 +29,7 @@ setup: $(STAMP) ## create .venv and install the package with its dev tools (idem
 NBVAL := -p no:cacheprovider --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
 
 run: setup ## set up, build data/processed/ from the committed raw files, export the standard charts, render the notebooks to reports/
-	$(BIN)/trafficking-stats build --strict
+	$(BIN)/trafficking-stats build --strict-raw
 	$(BIN)/trafficking-stats charts --out exports
 	$(BIN)/jupyter nbconvert --log-level=WARN --to html --template-file notebooks/report.html.j2 --output-dir reports notebooks/[0-9][0-9]-*.ipynb
 
@@ -37,7 +37,7 @@ build: run ## alias of run
 
 test: setup ## set up, run the unit tests, rebuild data/processed/ (a no-op on committed data), validate the notebooks
 	$(BIN)/python -m pytest
-	$(BIN)/trafficking-stats build --strict
+	$(BIN)/trafficking-stats build --strict-raw
 	$(BIN)/python -m pytest $(NBVAL) notebooks
 
 lint: setup ## ruff over the package, tests and benchmarks

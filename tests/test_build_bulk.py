@@ -76,3 +76,73 @@ def test_without_previous_output_a_bulk_dataset_is_simply_absent(with_dummy, tmp
     res = build_mod.build(out_dir=tmp_path / "fresh")
     assert "dummy_bulk" not in set(res.counts.dataset)
     assert res.kept == []
+
+
+def test_two_different_files_with_the_same_vintage_of_the_same_figures_are_refused(
+    with_dummy, tmp_path, capsys
+):
+    """The dummy loader labels every file vintage 'test': two different files cannot both be it."""
+    from trafficking_stats import cli
+
+    bulk = tmp_path / "bulk"
+    (bulk / "dummy").mkdir(parents=True)
+    (bulk / "dummy" / "a.csv").write_text("year,count\n2020,3\n")
+    (bulk / "dummy" / "b.csv").write_text("year,count\n2020,30\n")
+    out = tmp_path / "out"
+    with pytest.raises(
+        build_mod.vintages.VintageConflictError, match="same vintage 'test' of the same figures"
+    ):
+        build_mod.build(out_dir=out, bulk_dir=bulk)
+    assert not out.exists()
+    assert cli.main(["build", "--bulk", str(bulk), "--out", str(out)]) == 4
+    assert (
+        "error: dummy/b.csv: dummy_bulk: this file and dummy/a.csv are different files"
+        in capsys.readouterr().err
+    )
+    (bulk / "dummy" / "b.csv").write_text("year,count\n2020,3\n")  # now the same content: one input
+    res = build_mod.build(out_dir=out, bulk_dir=bulk)
+    assert list(res.counts[res.counts.dataset == "dummy_bulk"].value) == [3]
+    assert res.manifest["same_content_inputs"] == [
+        {"source": "dummy_bulk", "path": "dummy/b.csv", "same_as": "dummy/a.csv"}
+    ]
+
+
+def test_a_replaced_file_that_lowers_a_figure_needs_accept_changes(with_dummy, tmp_path):
+    bulk = tmp_path / "bulk"
+    (bulk / "dummy").mkdir(parents=True)
+    f = bulk / "dummy" / "file.csv"
+    f.write_text("year,count\n2020,100\n2021,50\n")
+    out = tmp_path / "out"
+    build_mod.build(out_dir=out, bulk_dir=bulk)
+    before = _bytes(out)
+    f.write_text("year,count\n2020,89\n2021,50\n")  # 2020 falls by 11%
+    with pytest.raises(
+        build_mod.guards.FigureDropError, match=r"dummy_bulk: GBR victims_referred .* 2020: 100 -> 89"
+    ):
+        build_mod.build(out_dir=out, bulk_dir=bulk)
+    assert _bytes(out) == before
+    f.write_text("year,count\n2020,91\n2021,50\n")  # 9%: within the threshold
+    res = build_mod.build(out_dir=out, bulk_dir=bulk)
+    assert list(res.counts[res.counts.dataset == "dummy_bulk"].value) == [91, 50]
+    assert res.manifest["accepted_changes"] == []
+
+
+def test_a_file_moved_or_renamed_is_one_input_and_a_path_given_new_content_is_replaced(with_dummy, tmp_path):
+    bulk = tmp_path / "bulk"
+    (bulk / "dummy").mkdir(parents=True)
+    (bulk / "dummy" / "a.csv").write_text("year,count\n2020,3\n")
+    out = tmp_path / "out"
+    build_mod.build(out_dir=out, bulk_dir=bulk)
+    (bulk / "dummy" / "a.csv").rename(bulk / "dummy" / "b.csv")  # moved: same content, other name
+    res = build_mod.build(out_dir=out, bulk_dir=bulk)
+    assert list(res.counts[res.counts.dataset == "dummy_bulk"].value) == [3]
+    assert [i["path"] for i in res.manifest["inputs"] if i["source"] == "dummy_bulk"] == ["dummy/a.csv"]
+    # the old path back with new content (a new year), the old content still at b.csv: a.csv is
+    # replaced and b.csv, no longer equal to any input's content at its path, is added
+    (bulk / "dummy" / "a.csv").write_text("year,count\n2020,3\n2021,4\n")
+    with pytest.raises(build_mod.vintages.VintageConflictError, match="same vintage 'test'"):
+        build_mod.build(out_dir=out, bulk_dir=bulk)  # both say vintage 'test' for 2020: refused
+    (bulk / "dummy" / "b.csv").unlink()
+    res = build_mod.build(out_dir=out, bulk_dir=bulk)
+    assert list(res.counts[res.counts.dataset == "dummy_bulk"].value) == [3, 4]
+    assert [i["path"] for i in res.manifest["inputs"] if i["source"] == "dummy_bulk"] == ["dummy/a.csv"]

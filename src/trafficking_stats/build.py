@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import paths, schema
+from . import guards, paths, schema, vintages
 from .errors import Problem, ValidationError
-from .outputs import build_lock, changed_inputs, recover, sha256, write_outputs
+from .outputs import build_lock, changed_inputs, recover, remove_stale, sha256, write_outputs
 from .sources import registry
-from .sources.base import QUARANTINE_COLUMNS, LoadResult, SourceInfo
+from .sources.base import QUARANTINE_COLUMNS, LoadResult, Source, SourceInfo
 from .sources.published import load_citations
 
 if TYPE_CHECKING:
@@ -90,6 +90,10 @@ class BuildResult:
     manifest: dict[str, object]
     problems: list[Problem] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # bulk datasets carried over from the previous build
+    #: one line per bulk dataset: files added, replaced, unchanged, kept and ignored (same content)
+    summary: list[str] = field(default_factory=list)
+    #: figures that fell by more than the threshold or disappeared, accepted with ``accept_changes``
+    accepted_changes: list[dict[str, object]] = field(default_factory=list)
 
 
 def _validate_load(lr: LoadResult, citation_keys: set[str]) -> list[Problem]:
@@ -132,6 +136,8 @@ def _validate_load(lr: LoadResult, citation_keys: set[str]) -> list[Problem]:
                 "reason": "; ".join(p.message for p in probs),
             }
         )
+    if lr.used == len(rows):  # one output row per record: the records of the rows moved are not used
+        lr.used -= len(by_row)
     lr.rows = rows.drop(index=list(by_row)).reset_index(drop=True)
     lr.quarantine = pd.concat(
         [lr.quarantine, pd.DataFrame(bad, columns=list(QUARANTINE_COLUMNS))], ignore_index=True
@@ -324,21 +330,34 @@ def build(
     bulk_dir: Path | None = None,
     strict: bool = False,
     write: bool = True,
+    strict_raw: bool = False,
+    accept_changes: bool = False,
 ) -> BuildResult:
     """Load every registered source's files, validate, and write ``out_dir``.
 
     Hand-transcribed sources read their files from ``raw_dir`` (default ``data/raw``). Bulk sources
     (publisher files: FBI, UNODC, CTDC, UK NRM) read the files matching their ``bulk_patterns`` under
-    ``bulk_dir``; a bulk source with no file there keeps its rows, quarantine and manifest entries from
-    the previous build in ``out_dir`` (reported in ``BuildResult.kept``), so a build without the bulk
-    files reproduces the committed outputs byte for byte.
+    ``bulk_dir``. Bulk rows are keyed by the file they came from (:mod:`trafficking_stats.vintages`): a
+    file at a new path is added beside the previous ones, a file at a previous path with new content
+    replaces that file's rows, and every previous input not found now keeps its rows, quarantine and
+    manifest entries (``BuildResult.kept`` lists the datasets with no file this time), so a build without
+    the bulk files reproduces the committed outputs byte for byte. ``BuildResult.summary`` says per
+    dataset what was added, replaced and kept. Files with the same content are one input; two different
+    files with the same vintage of the same figures are refused.
 
-    Rows that fail to normalize or validate are quarantined with reasons; with ``strict=True`` any
-    quarantined row of the hand-transcribed inputs (``data/raw``) makes the build fail with
-    :class:`BuildError` before anything is written (publisher files' faults are quarantined and reported,
-    never fatal: they are the publisher's, and the rest of the file still loads). A
-    :class:`~trafficking_stats.errors.SourceFormatError` (an unreadable file) always fails the build,
-    leaving previous outputs untouched.
+    Every bulk text file passes :func:`trafficking_stats.guards.check_text_file` before it is loaded
+    (joined, repeated, cut short or over-duplicated files are refused whole). A bulk dataset's national
+    total that falls by more than 10% from the previous build, or a year that disappears, raises
+    :class:`~trafficking_stats.guards.FigureDropError` unless ``accept_changes=True``; accepted changes
+    are recorded in the manifest (``accepted_changes``).
+
+    Rows that fail to normalize or validate are quarantined with reasons. ``strict=True``: any
+    quarantined row, of any input (publisher files and rows kept from the previous build included),
+    fails the build with :class:`BuildError` before anything is written. ``strict_raw=True``: only
+    quarantined rows of the hand-transcribed inputs (``data/raw``) fail it; publisher files' faults are
+    quarantined and reported (``make run`` and ``make test`` use this on the committed data, whose
+    UNODC file has quarantined rows). A :class:`~trafficking_stats.errors.SourceFormatError` (an
+    unreadable file) always fails the build, leaving previous outputs untouched.
     """
     from contextlib import nullcontext
 
@@ -346,10 +365,20 @@ def build(
     out_dir = Path(out_dir) if out_dir is not None else paths.processed_dir()
     with build_lock(out_dir) if write else nullcontext():
         recover(out_dir)
-        return _build(raw_dir, out_dir, bulk_dir, strict, write)
+        if write:
+            remove_stale(out_dir)  # folders of builds that died (we hold the lock: none is running)
+        return _build(raw_dir, out_dir, bulk_dir, strict, write, strict_raw, accept_changes)
 
 
-def _build(raw_dir: Path, out_dir: Path, bulk_dir: Path | None, strict: bool, write: bool) -> BuildResult:
+def _build(
+    raw_dir: Path,
+    out_dir: Path,
+    bulk_dir: Path | None,
+    strict: bool,
+    write: bool,
+    strict_raw: bool = False,
+    accept_changes: bool = False,
+) -> BuildResult:
     import pandas as pd
 
     citations_path = raw_dir / "citations.csv"
@@ -366,6 +395,9 @@ def _build(raw_dir: Path, out_dir: Path, bulk_dir: Path | None, strict: bool, wr
     ]
     kept_rows, kept_quarantine, kept_accounting, kept = [], [], {}, []
     source_citations = []
+    plans: list[vintages.Plan] = []
+    kept_by_dataset: dict[str, pd.DataFrame] = {}
+    kept_not_published: dict[str, int] = {}
     for source in registry().values():
         info = source.info
         for rel in info.default_files:
@@ -375,30 +407,28 @@ def _build(raw_dir: Path, out_dir: Path, bulk_dir: Path | None, strict: bool, wr
         if not info.bulk_patterns:
             continue
         source_citations.append(_source_citation(info))
-        found = sorted({f for pat in info.bulk_patterns for f in (bulk_dir.glob(pat) if bulk_dir else [])})
-        for p in found:
-            rel = p.relative_to(bulk_dir).as_posix()  # type: ignore[arg-type]
-            loads.append(_load_file(info.id, source.load, p, rel))
-            inputs.append({"path": rel, "sha256": sha256(p), "bytes": p.stat().st_size, "source": info.id})
-        if not found:  # keep the last processed rows of this dataset
-            if prev_counts is not None and (prev_counts["dataset"] == info.id).any():
-                kept_rows.append(prev_counts[prev_counts["dataset"] == info.id])
-                kept.append(info.id)
-            if prev_quarantine is not None and len(prev_quarantine):
-                kept_quarantine.append(prev_quarantine[prev_quarantine["dataset"] == info.id])
-            for entry in prev_manifest.get("inputs", []):  # type: ignore[union-attr]
-                if entry.get("source") == info.id:
-                    inputs.append(entry)
-            for key, entry in prev_manifest.get("row_accounting", {}).items():  # type: ignore[union-attr]
-                if key.startswith(f"{info.id}:"):
-                    kept_accounting[key] = entry
+        part = _bulk_dataset(source, bulk_dir, prev_counts, prev_quarantine, prev_manifest, accept_changes)
+        plans.append(part.plan)
+        loads += part.loads
+        inputs += part.inputs
+        kept_rows.append(part.kept_rows)
+        kept_by_dataset[info.id] = part.kept_rows
+        kept_quarantine.append(part.kept_quarantine)
+        kept_accounting.update(part.kept_accounting)
+        kept_not_published.update(part.kept_not_published)
+        if part.all_kept:
+            kept.append(info.id)
     if source_citations:
         extra = pd.DataFrame(source_citations, columns=list(citations.columns))
         citations = pd.concat([citations, extra], ignore_index=True).drop_duplicates("citation")
         citations = citations.sort_values("citation", ignore_index=True)
     keys = set(citations["citation"])
     problems = [p for lr in loads for p in _validate_load(lr, keys)]
-    frames = [lr.rows for lr in loads if len(lr.rows)] + [schema.coerce(k) for k in kept_rows]
+    for plan in plans:
+        vintages.reconcile(
+            plan.dataset, kept_by_dataset.get(plan.dataset), [lr for lr in loads if lr.source == plan.dataset]
+        )
+    frames = [lr.rows for lr in loads if len(lr.rows)] + [schema.coerce(k) for k in kept_rows if len(k)]
     good = pd.concat([schema.coerce(f) for f in frames], ignore_index=True) if frames else schema.empty()
     qframes = [lr.quarantine for lr in loads if len(lr.quarantine)] + [q for q in kept_quarantine if len(q)]
     quarantine = (
@@ -406,7 +436,7 @@ def _build(raw_dir: Path, out_dir: Path, bulk_dir: Path | None, strict: bool, wr
     )
     bulk_ids = {s.info.id for s in registry().values() if s.info.bulk_patterns}
     ours = quarantine[~quarantine["dataset"].isin(bulk_ids)] if len(quarantine) else quarantine
-    if strict and len(ours):
+    if (strict or strict_raw) and len(ours):
         probs = [
             Problem(
                 str(r.raw_file), None if pd.isna(r.raw_row) else int(r.raw_row), r.column or None, r.reason
@@ -414,6 +444,8 @@ def _build(raw_dir: Path, out_dir: Path, bulk_dir: Path | None, strict: bool, wr
             for r in ours.itertuples()
         ]
         raise BuildError(probs)
+    if strict and len(quarantine):
+        raise BuildError(_strict_problems(quarantine[quarantine["dataset"].isin(bulk_ids)]))
     good = schema.coerce(good)
     unpublished = good["geo_level"].astype("str").isin(UNPUBLISHED_GEO_LEVELS)
     not_published = {
@@ -424,9 +456,20 @@ def _build(raw_dir: Path, out_dir: Path, bulk_dir: Path | None, strict: bool, wr
         .items()
     }
     counts = sort_counts(good[~unpublished])
-    for key, n in prev_manifest.get("not_published", {}).items():  # type: ignore[union-attr]
-        if key.split(":", 1)[0] in kept:
-            not_published[key] = n
+    not_published_by_file = {
+        f"{lr.source}:{lr.raw_file}": int(unpublished_n)
+        for lr in loads
+        if (unpublished_n := int(lr.rows["geo_level"].astype("str").isin(UNPUBLISHED_GEO_LEVELS).sum())) > 0
+    }
+    for key, n in kept_not_published.items():
+        ds = key.split(":", 1)[0]
+        name = f"{ds}:geo_level=agency"
+        not_published[name] = not_published.get(name, 0) + n
+        not_published_by_file[key] = n
+    drops = guards.national_drops(prev_counts, counts, sorted(bulk_ids))
+    if drops and not accept_changes:
+        raise guards.drop_error(drops)
+    accepted = [*prev_manifest.get("accepted_changes", []), *drops]  # type: ignore[misc]
     conflicts = find_conflicts(counts)
     # a figure's citations: its own, and the other outlets that reported the same statement
     # (data/raw/figure_relations.csv, relation also_reported_by)
@@ -450,6 +493,11 @@ def _build(raw_dir: Path, out_dir: Path, bulk_dir: Path | None, strict: bool, wr
         accounting[f"{lr.source}:{lr.raw_file}"] = lr.accounting()
     accounting = dict(sorted(accounting.items()))
     inputs = [inputs[0], *sorted(inputs[1:], key=lambda e: (str(e["source"]), str(e["path"])))]
+    inputs = _describe_bulk_inputs(inputs, bulk_ids, counts, not_published_by_file)
+    summary = [line for plan in plans if (line := vintages.summary(plan, counts))]
+    same_content = [
+        {"source": plan.dataset, "path": a, "same_as": b} for plan in plans for a, b in plan.same_content
+    ]
     files: dict[str, bytes] = {
         "counts.parquet": parquet_bytes(counts),
         "counts.csv": csv_bytes(counts),
@@ -463,6 +511,8 @@ def _build(raw_dir: Path, out_dir: Path, bulk_dir: Path | None, strict: bool, wr
         "inputs": inputs,
         "row_accounting": accounting,
         "not_published": dict(sorted(not_published.items())),
+        "same_content_inputs": same_content,
+        "accepted_changes": accepted,
         "totals": {
             "rows": len(counts),
             "quarantined": len(quarantine),
@@ -478,7 +528,137 @@ def _build(raw_dir: Path, out_dir: Path, bulk_dir: Path | None, strict: bool, wr
     ).encode()
     if write:
         write_outputs(files, out_dir)
-    return BuildResult(counts, cit, conflicts, quarantine, manifest, problems, kept)
+    return BuildResult(counts, cit, conflicts, quarantine, manifest, problems, kept, summary, drops)
+
+
+@dataclass
+class _BulkPart:
+    """One bulk dataset's share of a build: files loaded now and what is kept from the previous build."""
+
+    plan: vintages.Plan
+    loads: list[LoadResult]
+    inputs: list[dict[str, object]]
+    kept_rows: pd.DataFrame
+    kept_quarantine: pd.DataFrame
+    kept_accounting: dict[str, object]
+    kept_not_published: dict[str, int]
+    all_kept: bool  # no file of the dataset this time, its previous rows kept
+
+
+def _bulk_dataset(
+    source: Source,
+    bulk_dir: Path | None,
+    prev_counts: pd.DataFrame | None,
+    prev_quarantine: pd.DataFrame | None,
+    prev_manifest: dict[str, object],
+    accept_changes: bool,
+) -> _BulkPart:
+    """Plan, check and load one bulk dataset's files; take its kept inputs from the previous build."""
+    import pandas as pd
+
+    info = source.info
+    found = sorted({f for pat in info.bulk_patterns for f in (bulk_dir.glob(pat) if bulk_dir else [])})
+    found = [f for f in found if f.is_file()]
+    previous = [e for e in prev_manifest.get("inputs", []) if e.get("source") == info.id]  # type: ignore[union-attr]
+    plan = vintages.plan(info.id, found, bulk_dir, previous)
+    prev_accounting: dict[str, dict[str, object]] = prev_manifest.get("row_accounting", {})  # type: ignore[assignment]
+    loads, inputs = [], []
+    for p, rel, digest in plan.load:
+        guards.check_text_file(info.id, p, rel)
+        lr = _load_file(info.id, source.load, p, rel)
+        if rel in plan.replaced:
+            before = prev_accounting.get(f"{info.id}:{rel}", {}).get("read")
+            guards.check_record_count(rel, lr.read, before, accept=accept_changes)  # type: ignore[arg-type]
+        loads.append(lr)
+        inputs.append({"path": rel, "sha256": digest, "bytes": p.stat().st_size, "source": info.id})
+    kept_paths = {str(e["path"]) for e in plan.kept}
+    rows = schema.empty()
+    if kept_paths and prev_counts is not None:
+        mine = (prev_counts["dataset"] == info.id) & prev_counts["raw_file"].astype("str").isin(kept_paths)
+        rows = prev_counts[mine]
+    quarantine = pd.DataFrame(columns=list(QUARANTINE_COLUMNS))
+    if kept_paths and prev_quarantine is not None and len(prev_quarantine):
+        mine = (prev_quarantine["dataset"] == info.id) & prev_quarantine["raw_file"].isin(kept_paths)
+        quarantine = prev_quarantine[mine]
+    accounting = {
+        key: entry
+        for key, entry in prev_accounting.items()
+        if key.split(":", 1)[0] == info.id and key.split(":", 1)[1] in kept_paths
+    }
+    return _BulkPart(
+        plan,
+        loads,
+        inputs + plan.kept,
+        rows,
+        quarantine,
+        accounting,
+        _kept_not_published(info.id, plan, previous, prev_manifest),
+        all_kept=not found and bool(len(rows)),
+    )
+
+
+def _strict_problems(bulk_quarantine: pd.DataFrame) -> list[Problem]:
+    """One problem per publisher file with quarantined rows (``--strict``): count, first line and reason."""
+    out = []
+    for (dataset, raw_file), g in bulk_quarantine.groupby(["dataset", "raw_file"], sort=True):
+        first = g.iloc[0]
+        line = (
+            None
+            if first["raw_row"] is None or first["raw_row"] != first["raw_row"]
+            else int(first["raw_row"])
+        )
+        out.append(
+            Problem(
+                str(raw_file),
+                line,
+                None,
+                f"{len(g):,} {dataset} row(s) quarantined (first: {first['reason']}; all in the quarantine "
+                "of a build without --strict); --strict fails on any quarantined row: fix or remove the "
+                "file, or build with --strict-raw, which fails only on rows of data/raw",
+            )
+        )
+    return out
+
+
+def _kept_not_published(
+    dataset: str, plan: vintages.Plan, previous: list[dict[str, object]], prev_manifest: dict[str, object]
+) -> dict[str, int]:
+    """Unpublished (agency-level) row counts of the inputs kept, by ``dataset:path``."""
+    out = {}
+    legacy = prev_manifest.get("not_published", {}).get(f"{dataset}:geo_level=agency")  # type: ignore[union-attr]
+    for e in plan.kept:
+        if "rows_not_published" in e:
+            n = int(e["rows_not_published"])  # type: ignore[call-overload]
+        elif legacy is not None and len(previous) == 1:  # a manifest from before per-file counts
+            n = int(legacy)
+        else:
+            n = 0
+        if n:
+            out[f"{dataset}:{e['path']}"] = n
+    return out
+
+
+def _describe_bulk_inputs(
+    inputs: list[dict[str, object]], bulk_ids: set[str], counts: pd.DataFrame, not_published: dict[str, int]
+) -> list[dict[str, object]]:
+    """Bulk inputs' manifest entries with their vintage (the rows' vintages) and unpublished row count."""
+    bulk = counts[counts["dataset"].isin(bulk_ids)]
+    vint = (
+        bulk.assign(v=bulk["vintage"].astype("str"))
+        .groupby([bulk["dataset"].astype("str"), bulk["raw_file"].astype("str")])["v"]
+        .agg(lambda s: "; ".join(sorted(set(s))))
+        .to_dict()
+    )
+    out = []
+    for e in inputs:
+        if e["source"] in bulk_ids:
+            e = {k: v for k, v in e.items() if k not in ("vintage", "rows_not_published")}
+            e["vintage"] = vint.get((str(e["source"]), str(e["path"])), "")
+            n = not_published.get(f"{e['source']}:{e['path']}", 0)
+            if n:
+                e["rows_not_published"] = n
+        out.append(e)
+    return out
 
 
 def stale_inputs(
@@ -487,7 +667,9 @@ def stale_inputs(
     """Inputs changed or missing since ``out_dir`` was built (``[]``: up to date); see ``build --check``.
 
     Hand-transcribed inputs are checked under ``raw_dir`` (default ``data/raw``); bulk publisher files
-    only when ``bulk_dir`` is given. Raises FileNotFoundError if nothing was built yet.
+    only when ``bulk_dir`` is given: a file there that the last build did not have is ``new``, one at a
+    path it had with other content ``changed``; a previous bulk file absent from ``bulk_dir`` is not
+    stale (a build keeps it). Raises FileNotFoundError if nothing was built yet.
     """
     raw_dir = Path(raw_dir) if raw_dir is not None else paths.raw_dir()
     out_dir = Path(out_dir) if out_dir is not None else paths.processed_dir()
@@ -496,9 +678,17 @@ def stale_inputs(
     for sid, src in registry().items():
         if src.info.default_files:
             roots[sid] = raw_dir
-        elif bulk_dir is not None:
-            roots[sid] = Path(bulk_dir)
-    return changed_inputs(out_dir, roots)
+    out = changed_inputs(out_dir, roots)
+    if bulk_dir is not None:  # a build adds and replaces files found; one not found is kept, not stale
+        manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+        for sid, src in registry().items():
+            pats = src.info.bulk_patterns
+            found = sorted({f for pat in pats for f in Path(bulk_dir).glob(pat) if f.is_file()})
+            previous = [e for e in manifest["inputs"] if e.get("source") == sid]
+            plan = vintages.plan(sid, found, Path(bulk_dir), previous)
+            out += [f"new: {rel} (a file the last build did not have)" for rel in plan.added]
+            out += [f"changed: {rel} (sha256 differs from the last build's)" for rel in plan.replaced]
+    return out
 
 
 def read_counts(path: Path | None = None) -> pd.DataFrame:

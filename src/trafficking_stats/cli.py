@@ -7,6 +7,8 @@ Exit codes (also in README.md):
 * 2: usage error (unknown command, source or option; a file that does not exist);
 * 3: format error: an input file cannot be read as its source's format (``SourceFormatError``);
 * 4: validation error: rows that do not normalize or break the schema (``ValidationError``, quarantine);
+  ``build``: a figure that would fall or disappear without ``--accept-changes``, two files claiming the
+  same vintage;
 * 5: download error: offline, HTTP error, or a file whose hash does not match the pinned one (``fetch``);
 * 6: the list table cannot give an estimate (``mse``; see ``cli_mse.py``);
 * 7: ``build --check``: the processed outputs are out of date with their inputs (or were never built);
@@ -33,6 +35,32 @@ class UsageError(TraffickingStatsError):
     """A command line that cannot be carried out as given."""
 
 
+def _not_a(path: Path, kind: str = "file") -> str | None:
+    """Why ``path`` cannot be read as a ``kind`` ("file" or "folder"), or None when it can.
+
+    Says "no such file", "is a directory", "is not a folder", "is a symlink loop" or "is a broken symlink"
+    rather than one message for all.
+    """
+    import errno
+    import os
+
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return f"{path}: is a symlink loop (the link points, in the end, back to itself)"
+        if os.path.islink(path):
+            return f"{path}: is a broken symlink (it points to {os.readlink(path)!r}, which does not exist)"
+        return f"{path}: no such {'folder' if kind == 'folder' else 'file'}"
+    if kind == "file" and path.is_dir():
+        return f"{path}: is a directory, not a file (give one file inside it)"
+    if kind == "file" and not path.is_file():
+        return f"{path}: is not a regular file"
+    if kind == "folder" and not path.is_dir():
+        return f"{path}: is a file, not a folder (give the folder that holds the publisher files)"
+    return None
+
+
 def _print_problems(problems: Sequence[Problem]) -> None:
     for p in problems:
         print(f"error: {p}", file=sys.stderr)
@@ -54,9 +82,28 @@ def _cmd_build(args: argparse.Namespace) -> int:
             return EXIT_STALE
         print("outputs are up to date with their inputs")
         return EXIT_OK
-    res = build(args.raw, args.out, bulk_dir=args.bulk, strict=args.strict)
-    for dataset in res.kept:
-        print(f"note: no bulk file for {dataset!r}: kept its rows from the previous build", file=sys.stderr)
+    for folder in (args.bulk, args.raw):
+        if folder is not None and (why := _not_a(folder, "folder")):
+            raise UsageError(why)
+    res = build(
+        args.raw,
+        args.out,
+        bulk_dir=args.bulk,
+        strict=args.strict,
+        strict_raw=args.strict_raw,
+        accept_changes=args.accept_changes,
+    )
+    if args.bulk is None:
+        for dataset in res.kept:
+            note = f"note: no bulk file for {dataset!r}: kept its rows from the previous build"
+            print(note, file=sys.stderr)
+    else:  # one line per bulk dataset: added, replaced, unchanged, kept, ignored
+        for line in res.summary:
+            print(f"note: {line}", file=sys.stderr)
+    from .guards import describe_drop
+
+    for d in res.accepted_changes:
+        print(f"note: accepted change (recorded in manifest.json): {describe_drop(d)}", file=sys.stderr)
     out = Path(args.out) if args.out else None
     from .sources import registry
 
@@ -85,8 +132,8 @@ def _cmd_load(args: argparse.Namespace) -> int:
     from .sources import get
 
     path = Path(args.file)
-    if not path.is_file():
-        raise UsageError(f"{args.file}: no such file")
+    if why := _not_a(path):
+        raise UsageError(why)
     result = get(args.source).load(path)
     problems = [
         Problem(args.file, None if r.raw_row != r.raw_row else int(r.raw_row), r.column or None, r.reason)
@@ -136,8 +183,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from . import paths, schema
 
     path = Path(args.file) if args.file else paths.processed_dir() / "counts.csv"
-    if not path.is_file():
-        raise UsageError(f"{path}: no such file")
+    if why := _not_a(path):
+        raise UsageError(why)
     from .sources._csvfile import read_text
 
     read_text(path)  # encoding and emptiness checks with clear errors
@@ -162,7 +209,25 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="show a traceback on errors")
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build data/processed/ from data/raw/")
-    b.add_argument("--strict", action="store_true", help="fail (and write nothing) if any row is quarantined")
+    b.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail (and write nothing) if any row of any input is quarantined: data/raw, the publisher "
+        "files of --bulk, and the publisher rows kept from the previous build (the committed UNODC file "
+        "has quarantined rows, so the committed data do not pass it)",
+    )
+    b.add_argument(
+        "--strict-raw",
+        action="store_true",
+        help="fail (and write nothing) if any row of the hand-transcribed data/raw files is quarantined; "
+        "publisher files' quarantined rows are kept in quarantine.csv and reported (what make run uses)",
+    )
+    b.add_argument(
+        "--accept-changes",
+        action="store_true",
+        help="let a bulk dataset's national total fall by more than 10%% from the previous build, a year "
+        "disappear, or a replacing file hold far fewer records (recorded in manifest.json)",
+    )
     b.add_argument(
         "--check",
         action="store_true",

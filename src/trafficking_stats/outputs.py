@@ -6,6 +6,12 @@
   previous outputs or the new ones, never a mix: if it dies between the two renames, the folder is missing
   and :func:`recover` (run at the start of every build and by :func:`~trafficking_stats.build.read_counts`)
   renames the previous outputs back. Files in the folder that the build does not write are carried over.
+* **Leftovers of dead builds.** :func:`remove_stale`, run by every build once it holds the lock (so no
+  other build is running), removes ``.processed.new-*`` folders a killed build left, and
+  ``.processed.old-*`` folders once the outputs are back in place.
+* **Ordinary permissions.** The new folder is made with the mode ``mkdir`` would give (``0o777`` less the
+  umask: ``0755`` under the usual ``022``), not ``tempfile``'s private ``0700``; files get ``0644``
+  likewise, as git checks them out.
 * **One build at a time.** :func:`build_lock` takes an exclusive lock on ``.processed.lock`` beside the
   folder; a second build started meanwhile fails at once with :class:`BuildLockedError` (no waiting, no
   interleaving).
@@ -34,6 +40,7 @@ __all__ = [
     "build_lock",
     "changed_inputs",
     "recover",
+    "remove_stale",
     "sha256",
     "write_outputs",
 ]
@@ -71,6 +78,31 @@ def recover(out_dir: Path) -> bool:
     return True
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def remove_stale(out_dir: Path) -> list[Path]:
+    """Remove the temporary folders of builds that died (call only while holding :func:`build_lock`).
+
+    ``.NAME.new-*`` folders are always stale under the lock; ``.NAME.old-*`` folders are stale once
+    ``out_dir`` exists (:func:`recover` has put the outputs back). Returns the folders removed.
+    """
+    out_dir = Path(out_dir)
+    parent = out_dir.parent
+    if not parent.is_dir():
+        return []
+    stale = sorted(parent.glob(f".{out_dir.name}.new-*"))
+    if out_dir.exists():
+        stale += sorted(parent.glob(f".{out_dir.name}.old-*"))
+    for p in stale:
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)
+    return stale
+
+
 def write_outputs(files: Mapping[str, bytes], out_dir: Path) -> None:
     """Replace the outputs in ``out_dir`` by ``files`` (name -> bytes), all at once.
 
@@ -81,6 +113,7 @@ def write_outputs(files: Mapping[str, bytes], out_dir: Path) -> None:
     recover(out_dir)
     new = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     try:
+        os.chmod(new, 0o777 & ~_umask())  # mkdtemp makes it 0700; the outputs are for everyone to read
         for name, data in files.items():
             _write_file(new / name, data)
         if out_dir.is_dir():

@@ -176,6 +176,7 @@ def load(path: Path) -> LoadResult:
         read=read,
         rows=frame,
         quarantine=pd.DataFrame(bad, columns=list(QUARANTINE_COLUMNS)),
+        used=len(frame),  # one output row per record used
     )
 
 

@@ -711,5 +711,11 @@ def load(path: Path, vintage: str | None = None) -> LoadResult:
         if enabled:
             gc.enable()
     return LoadResult(
-        source=INFO.id, raw_file=raw_file, read=read, rows=rows, quarantine=quarantine, skipped=skipped
+        source=INFO.id,
+        raw_file=raw_file,
+        read=read,
+        rows=rows,
+        quarantine=quarantine,
+        skipped=skipped,
+        used=len(rows),  # one output row per record used
     )
