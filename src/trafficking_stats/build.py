@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import paths, schema
+from . import paths, plausibility, schema
 from .errors import Problem, ValidationError
 from .outputs import build_lock, changed_inputs, recover, sha256, write_outputs
 from .sources import registry
@@ -99,7 +99,7 @@ def _validate_load(lr: LoadResult, citation_keys: set[str]) -> list[Problem]:
     if not len(lr.rows):
         return []
     rows = lr.rows.reset_index(drop=True)
-    found = schema.problems(rows)
+    found = schema.problems(rows) + plausibility.problems(rows)
     unknown = ~rows["citation"].astype("object").isin(citation_keys)
     for idx in rows.index[unknown.to_numpy(dtype=bool)]:
         found.append(

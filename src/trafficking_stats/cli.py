@@ -80,7 +80,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
-    from . import schema
+    from . import plausibility, schema
     from .build import csv_bytes
     from .sources import get
 
@@ -94,7 +94,7 @@ def _cmd_load(args: argparse.Namespace) -> int:
     ]
     rows = result.rows.reset_index(drop=True)
     bad = set()
-    for idx, p in schema.problems(rows) if len(rows) else []:
+    for idx, p in schema.problems(rows) + plausibility.problems(rows) if len(rows) else []:
         problems.append(Problem(args.file, p.line, p.column, p.message))
         bad.add(idx)
     good = schema.coerce(rows.drop(index=list(bad))) if len(rows) else schema.empty()
