@@ -143,6 +143,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     read_text(path)  # encoding and emptiness checks with clear errors
     df = pd.read_csv(path, dtype="str", keep_default_na=False)
     df = df.astype("object").where(df != "", None)
+    if "note_id" in df.columns and "note" not in df.columns:  # the stored form: join notes, series, places
+        from .metadata import unfold
+
+        df = unfold(df, path.parent)
     found = schema.problems(df)
     problems = [
         Problem(str(path), None if idx is None else int(idx) + 2, p.column, p.message)  # type: ignore[call-overload]
