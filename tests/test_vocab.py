@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from trafficking_stats import plausibility, vocab
-from trafficking_stats.build import _validate_load
+from trafficking_stats.build import quarantine_invalid
 from trafficking_stats.population import read_country_population
 from trafficking_stats.sources import unodc_glotip
 from trafficking_stats.sources.base import LoadResult
@@ -95,7 +95,7 @@ def test_count_above_the_population_is_quarantined():
         )
     )
     assert len(res.rows) == 3
-    _validate_load(res, {"unodc-glotip"})
+    quarantine_invalid(res, {"unodc-glotip"})
     assert sorted(res.rows["value"].tolist()) == [7, 2854191]
     (q,) = res.quarantine.itertuples()
     assert q.raw_row == 2 and q.column == "value"

@@ -97,7 +97,7 @@ class BuildResult:
     kept: list[str] = field(default_factory=list)  # bulk datasets carried over from the previous build
 
 
-def _validate_load(lr: LoadResult, citation_keys: set[str]) -> list[Problem]:
+def quarantine_invalid(lr: LoadResult, citation_keys: set[str]) -> list[Problem]:
     """Validate one file's rows; move each failing row to that file's quarantine with all its reasons."""
     import pandas as pd
 
@@ -418,7 +418,7 @@ def _build(raw_dir: Path, out_dir: Path, bulk_dir: Path | None, strict: bool, wr
         citations = pd.concat([citations, extra], ignore_index=True).drop_duplicates("citation")
         citations = citations.sort_values("citation", ignore_index=True)
     keys = set(citations["citation"])
-    problems = [p for lr in loads for p in _validate_load(lr, keys)]
+    problems = [p for lr in loads for p in quarantine_invalid(lr, keys)]
     frames = [lr.rows for lr in loads if len(lr.rows)] + [schema.coerce(k) for k in kept_rows]
     good = pd.concat([schema.coerce(f) for f in frames], ignore_index=True) if frames else schema.empty()
     qframes = [lr.quarantine for lr in loads if len(lr.quarantine)] + [q for q in kept_quarantine if len(q)]

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import geo, schema
+from .errors import Problem, SourceFormatError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -146,6 +147,9 @@ def unfold(stored: pd.DataFrame, folder: Path) -> pd.DataFrame:
     import pandas as pd
 
     def read(name: str) -> pd.DataFrame:
+        if not (folder / name).is_file():
+            msg = f"the stored counts table has note_id/series_id keys; {name} must be beside it"
+            raise SourceFormatError(Problem(str(folder / name), None, None, msg))
         return pd.read_csv(folder / name, dtype="str", keep_default_na=False, na_values=[""])
 
     notes, series, places = read("notes.csv"), read("series.csv"), read("places.csv")
