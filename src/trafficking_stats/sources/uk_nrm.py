@@ -503,6 +503,41 @@ def period_from_name(name: str) -> Period | None:
     return Period(start, end, "multi_year", None, f"12 months to {m.group(0)}")
 
 
+_SLASHED = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})$")
+_DAY_MON_YEAR = re.compile(r"^(?:(\d{1,2})[- ])?([A-Za-z]{3,9})[- ](\d{4}|\d{2})$")
+
+
+def quarter_end_date(text: str) -> dt.date | None:
+    """The date of a quarter-end cell: ISO ``2015-12-31`` as published, or as a spreadsheet program
+    rewrote it: with a time (``2015-12-31 00:00:00``), day first or month first (``31/12/2015``,
+    ``12/31/2015``, ``31/12/15``; taken only when exactly one reading is the last day of a quarter), or
+    with a month name (``31-Dec-2015``, ``31-Dec-15``, ``Dec-15``: the month's last day). None otherwise."""
+    t = text.strip()
+    try:
+        return dt.datetime.fromisoformat(t).date()  # 2015-12-31, also with a time of day
+    except ValueError:
+        pass
+
+    def year_of(y: str) -> int:
+        return int(y) + 2000 if len(y) == 2 else int(y)
+
+    m = _SLASHED.match(t)
+    if m:
+        a, b, y = int(m.group(1)), int(m.group(2)), year_of(m.group(3))
+        found = set()
+        for day, month in ((a, b), (b, a)):
+            if 1 <= month <= 12 and month % 3 == 0 and day == _month_end(y, month).day:
+                found.add(dt.date(y, month, day))
+        return found.pop() if len(found) == 1 else None
+    m = _DAY_MON_YEAR.match(t)
+    if m and m.group(2).lower() in _MONTHS:
+        month, y = _MONTHS[m.group(2).lower()], year_of(m.group(3))
+        end = _month_end(y, month)
+        if m.group(1) is None or int(m.group(1)) == end.day:
+            return end
+    return None
+
+
 def _parse_quarter(text: str, style: str) -> Period | str:
     """The quarter a date cell names, or the reason it cannot be read."""
     t = text.strip()
@@ -511,10 +546,9 @@ def _parse_quarter(text: str, style: str) -> Period | str:
         if not m:
             return f"{t!r} is not a quarter label 'YYYY Qn'"
         return quarter(int(m.group(1)), int(m.group(2)))
-    try:
-        d = dt.date.fromisoformat(t)
-    except ValueError:
-        return f"{t!r} is not a date YYYY-MM-DD"
+    d = quarter_end_date(t)
+    if d is None:
+        return f"{t!r} is not a date YYYY-MM-DD (nor a quarter's last day as a spreadsheet writes it)"
     if d.month % 3 or d != _month_end(d.year, d.month):
         return f"{t!r} is not the last day of a calendar quarter"
     return quarter(d.year, d.month // 3)
