@@ -83,10 +83,10 @@ from ..counts import parse_count
 from ..errors import CountParseError, Problem, SourceFormatError
 from ..paths import relative_to_root
 from ._csvfile import read_records
-from .base import QUARANTINE_COLUMNS, LoadResult, SourceInfo, figure_id
+from .base import LoadResult, SourceInfo, figure_id, quarantine_row, result, row
 
 if TYPE_CHECKING:
-    import pandas as pd
+    pass
 
 INFO = SourceInfo(
     id="uk_nrm",
@@ -609,7 +609,6 @@ def load(path: Path) -> LoadResult:
     :class:`~trafficking_stats.errors.SourceFormatError` for an unknown header, or for a file without
     a date column whose name has no month and year.
     """
-    import pandas as pd
 
     path = Path(path)
     name = str(path)
@@ -640,16 +639,8 @@ def load(path: Path) -> LoadResult:
         read += 1
 
         def quarantine(column: str, reason: str, rec=rec) -> None:
-            bad.append(
-                {
-                    "dataset": INFO.id,
-                    "raw_file": raw_file,
-                    "raw_row": rec.line,
-                    "column": column,
-                    "text": rec.fields.get(column, "") if column else "",
-                    "reason": reason,
-                }
-            )
+            text = rec.fields.get(column, "") if column else ""
+            bad.append(quarantine_row(raw_file, rec.line, column, text, reason))
 
         if rec.n_fields != len(header):
             quarantine("", f"expected {len(header)} fields, found {rec.n_fields}")
@@ -765,46 +756,26 @@ def load(path: Path) -> LoadResult:
                 elif kind.date_column is None:
                     note = f"Period from the file name: {per.label}. {note}"
                 rows.append(
-                    {
-                        "dataset": INFO.id,
-                        "figure_id": figure_id(
+                    row(
+                        INFO,
+                        fid=figure_id(
                             "nrm", vintage, kind.name, per.start.isoformat(), per.end.isoformat(), breakdown
                         ),
-                        "reporter": kind.reporter,
-                        "reporter_type": "government",
-                        "geo_level": place.level,
-                        "geo_code": place.code,
-                        "geo_name": place.name,
-                        "period_start": per.start.isoformat(),
-                        "period_end": per.end.isoformat(),
-                        "period_kind": per.kind,
-                        "year": per.year,
-                        "metric": kind.metric,
-                        "breakdown": breakdown,
-                        "value": value,
-                        "qualifier": "exact",
-                        "value_low": value,
-                        "value_high": value,
-                        "unit": kind.unit,
-                        "vintage": vintage,
-                        "citation": INFO.citation,
-                        "quote": None,
-                        "conflict_group": None,
-                        "raw_file": raw_file,
-                        "raw_row": next(iter(lines)) if len(lines) == 1 else None,
-                        "note": note,
-                    }
+                        reporter=kind.reporter,
+                        reporter_type="government",
+                        place=place,
+                        period=(per.start.isoformat(), per.end.isoformat(), per.kind, per.year),
+                        metric=kind.metric,
+                        breakdown=breakdown,
+                        count=(value, "exact", value, value),
+                        unit=kind.unit,
+                        vintage=vintage,
+                        raw_file=raw_file,
+                        raw_row=next(iter(lines)) if len(lines) == 1 else None,
+                        note=note,
+                    )
                 )
-    frame = _frame(rows)
-    return LoadResult(
-        source=INFO.id,
-        raw_file=raw_file,
-        read=read,
-        rows=frame,
-        quarantine=pd.DataFrame(bad, columns=list(QUARANTINE_COLUMNS)),
-        skipped=skipped,
-        used=used,
-    )
+    return result(INFO, raw_file, read, rows, bad, skipped=skipped, used=used)
 
 
 def _vintage(name_period: Period | None, quarters: set[Period]) -> str:
@@ -814,16 +785,3 @@ def _vintage(name_period: Period | None, quarters: set[Period]) -> str:
     if quarters:
         return max(quarters).end.strftime("%Y-%m")
     return "unknown"
-
-
-def _frame(rows: list[dict[str, object]]) -> pd.DataFrame:
-    import pandas as pd
-
-    from ..schema import COLUMN_NAMES
-
-    frame = pd.DataFrame(rows, columns=list(COLUMN_NAMES))
-    for c in ("value", "value_low", "value_high"):
-        frame[c] = frame[c].astype("Float64")
-    frame["year"] = frame["year"].astype("Int16")
-    frame["raw_row"] = frame["raw_row"].astype("Int64")
-    return frame
