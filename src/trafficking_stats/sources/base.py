@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,21 @@ class SourceInfo:
     bulk_patterns: tuple[str, ...] = ()
     citation: str = ""  # key of the citation row the build writes for this source (bulk sources)
     title: str = ""  # title of the cited dataset
+
+
+@lru_cache(maxsize=1)
+def _catalog() -> dict[str, dict[str, object]]:
+    import tomllib
+    from importlib.resources import files
+
+    return tomllib.loads(files(__package__).joinpath("sources.toml").read_text(encoding="utf-8"))
+
+
+def source_info(source_id: str) -> SourceInfo:
+    """The metadata of source ``source_id`` as written in ``sources/sources.toml`` (the one place source
+    metadata is kept; lists become tuples)."""
+    entry = _catalog()[source_id]
+    return SourceInfo(id=source_id, **{k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()})
 
 
 @dataclass
@@ -98,9 +114,6 @@ def figure_id(*parts: object) -> str:
 # --------------------------------------------------------------------------------------------------------
 # Row building, dtype coercion and accounting: once, for every loader
 # --------------------------------------------------------------------------------------------------------
-
-#: FBI publications: the licence every FBI source module declares.
-US_GOVERNMENT_WORK = "US Government work (public domain in the United States); no licence terms attached"
 
 
 def year_row(

@@ -71,34 +71,13 @@ from ..errors import Problem, SourceFormatError
 from ..geo import UnknownPlaceError
 from ..paths import relative_to_root
 from ._csvfile import check_utf8, not_utf8_message
-from .base import QUARANTINE_COLUMNS, LoadResult, SourceInfo, figure_id
+from .base import QUARANTINE_COLUMNS, LoadResult, figure_id, source_info
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-INFO = SourceInfo(
-    id="ctdc",
-    publisher="Counter-Trafficking Data Collaborative (CTDC; IOM with Polaris and Liberty Shared)",
-    reporter_type="intergovernmental",
-    home_page="https://www.ctdatacollaborative.org/",
-    licence="CTDC terms of use (https://www.ctdatacollaborative.org/terms-use); attribution "
-    '"Counter-Trafficking Data Collaborative (CTDC)"',
-    years="year of registration: the year the person was registered and assisted by IOM or an NGO "
-    "partner, or the year Polaris's hotline first received a report of the person's situation",
-    description="Victim-level CTDC Global Dataset (k-anonymised, 63 columns) or Global Synthetic Dataset "
-    "(2024 layout), counted per year of registration and country of exploitation.",
-    download_url=None,
-    sha256=None,
-    bulk_patterns=(
-        "ctdc/human_trafficking.csv",
-        "ctdc/The Global Dataset*.csv",
-        "ctdc/the_global_k_anon_dataset*.csv",
-        "ctdc/CTDC_global_synthetic_data_v*.csv",
-    ),
-    citation="ctdc-global-dataset",
-    title="CTDC Global Dataset (victim case records)",
-)
+INFO = source_info("ctdc")
 
 REPORTER = "Counter-Trafficking Data Collaborative (IOM, Polaris, Liberty Shared)"
 METRIC = "victims_identified"

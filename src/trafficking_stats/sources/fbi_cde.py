@@ -47,27 +47,9 @@ from ..errors import Problem, SourceFormatError
 from ..geo import UnknownPlaceError
 from ..paths import relative_to_root
 from ._csvfile import read_records
-from .base import US_GOVERNMENT_WORK, LoadResult, SourceInfo, figure_id, quarantine_row, result, year_row
+from .base import LoadResult, figure_id, quarantine_row, result, source_info, year_row
 
-INFO = SourceInfo(
-    id="fbi_cde",
-    publisher="Federal Bureau of Investigation (FBI), Uniform Crime Reporting Program: Crime Data Explorer",
-    reporter_type="police",
-    home_page="https://cde.ucr.cjis.gov/",
-    licence=US_GOVERNMENT_WORK,
-    years="calendar year of the offense report (DATA_YEAR), 2013 onwards (the collection began in 2013)",
-    description=(
-        "FBI Crime Data Explorer bulk download 'Human Trafficking': agency-level records of human-"
-        "trafficking offenses (commercial sex acts, involuntary servitude) reported to the UCR Summary "
-        "program: actual, unfounded, cleared and juvenile-cleared counts. Summed here to agency, state "
-        "and national yearly totals; participation is voluntary and grows every year."
-    ),
-    download_url=None,
-    sha256=None,
-    bulk_patterns=("fbi/cde/HT_*.csv",),
-    citation="fbi-cde-human-trafficking",
-    title="Crime Data Explorer: Human Trafficking bulk download (agency level)",
-)
+INFO = source_info("fbi_cde")
 
 REPORTER = "FBI Uniform Crime Reporting Program"
 

@@ -86,34 +86,12 @@ from ..paths import relative_to_root
 from ..schema import METRICS
 from ._csvfile import read_text
 from ._workbook import check_workbook
-from .base import LoadResult, SourceInfo, figure_id, quarantine_row, result, year_row
+from .base import LoadResult, figure_id, quarantine_row, result, source_info, year_row
 
 if TYPE_CHECKING:
     pass
 
-INFO = SourceInfo(
-    id="fbi_tables",
-    publisher="Federal Bureau of Investigation, Uniform Crime Reporting (UCR) Program",
-    reporter_type="police",
-    home_page="https://ucr.fbi.gov/crime-in-the-u.s",
-    licence="public domain (US Government work)",
-    years="calendar years (January-December) of offenses, clearances and arrests reported by state and local "
-    "agencies; the participation table counts agencies for the calendar year",
-    description="FBI UCR 'Human Trafficking, 2016' Table 1 (offenses and clearances by state), Tables 2-4 "
-    "(juvenile and adult arrests by state, by sex, race and ethnicity) and 'Human Trafficking, 2015' "
-    "participation by state, as re-posted on GitHub (nicolekopa/Analyzinghumantrafficking, from "
-    "https://data.world/ucr/human-trafficking-2016; Jessicak016/humantrafficking_povertyrate). Only states "
-    "that collect human-trafficking data are listed.",
-    download_url=None,
-    sha256=None,
-    bulk_patterns=(
-        "fbi/ucr-ht-2016-tables/table-1.xls",
-        "fbi/ucr-ht-2016-tables/table-[234].csv",
-        "fbi/ucr-ht-2015-participation/human_trafficking_participation_by_state_*.csv",
-    ),
-    citation="fbi-ucr-human-trafficking-tables",
-    title="Human Trafficking, 2016 (Tables 1-4) and Human Trafficking, 2015 (Participation by State)",
-)
+INFO = source_info("fbi_tables")
 
 REPORTER = "FBI Uniform Crime Reporting Program"
 #: The UCR human-trafficking collection began in January 2013.

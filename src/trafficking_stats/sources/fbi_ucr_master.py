@@ -50,27 +50,9 @@ from pathlib import Path
 from .. import geo
 from ..errors import Problem, SourceFormatError
 from ..paths import relative_to_root
-from .base import US_GOVERNMENT_WORK, LoadResult, SourceInfo, figure_id, quarantine_row, result, year_row
+from .base import LoadResult, figure_id, quarantine_row, result, source_info, year_row
 
-INFO = SourceInfo(
-    id="fbi_ucr_master",
-    publisher="Federal Bureau of Investigation (FBI), Uniform Crime Reporting Program",
-    reporter_type="police",
-    home_page="https://www.fbi.gov/how-we-can-help-you/more-fbi-services-and-information/ucr",
-    licence=US_GOVERNMENT_WORK,
-    years="calendar year of the offense report (two-digit year in cols 14-15), 2013 onwards",
-    description=(
-        "FBI UCR human-trafficking ASCII master file: one fixed-width record per law-enforcement agency "
-        "and year with monthly reported, unfounded, actual, cleared and juvenile-cleared counts of "
-        "commercial sex acts and involuntary servitude. Summed here to state and national yearly totals "
-        "over the months an agency reported; participation is voluntary and grows every year."
-    ),
-    download_url=None,
-    sha256=None,
-    bulk_patterns=("fbi/ucr-ht-master-file/traffickingCrimes_*.txt",),
-    citation="fbi-ucr-ht-master-file",
-    title="Uniform Crime Reporting Program: Human Trafficking, ASCII master file",
-)
+INFO = source_info("fbi_ucr_master")
 
 REPORTER = "FBI Uniform Crime Reporting Program"
 FIRST_YEAR = 2013

@@ -18,22 +18,12 @@ from ..errors import CountParseError
 from ..geo import UnknownPlaceError
 from ..paths import relative_to_root
 from ._csvfile import read_records
-from .base import LoadResult, SourceInfo, quarantine_row, result, row
+from .base import LoadResult, quarantine_row, result, row, source_info
 
 if TYPE_CHECKING:
     import pandas as pd
 
-INFO = SourceInfo(
-    id="published",
-    publisher="various (press statements, NGO and government reports; see citations.csv)",
-    reporter_type="various",
-    home_page="data/raw/citations.csv",
-    licence="figures are facts; quotes are short quotations, each with its citation and licence",
-    years="as each source states them: calendar years, US federal fiscal years, partial years, "
-    "multi-year and cumulative periods, with exact start and end dates",
-    description="Hand-transcribed published figures, each with citation and a quote of at most 12 words.",
-    default_files=("published_figures.csv",),
-)
+INFO = source_info("published")
 
 COLUMNS: tuple[str, ...] = (
     "figure_id",

@@ -83,40 +83,12 @@ from ..counts import parse_count
 from ..errors import CountParseError, Problem, SourceFormatError
 from ..paths import relative_to_root
 from ._csvfile import read_records
-from .base import LoadResult, SourceInfo, figure_id, quarantine_row, result, row
+from .base import LoadResult, figure_id, quarantine_row, result, row, source_info
 
 if TYPE_CHECKING:
     pass
 
-INFO = SourceInfo(
-    id="uk_nrm",
-    publisher="British Red Cross (chart extracts of UK Home Office NRM and Duty to Notify statistics)",
-    reporter_type="government",
-    home_page="https://github.com/britishredcrosssociety/state-of-asylum-system",
-    licence="MIT (British Red Cross repository); underlying Home Office data: Open Government Licence v3.0",
-    years="calendar quarters of referral, decision or report ('2009 Q2' labels or quarter-end dates); "
-    "calendar years summed from four quarters, partial years from the quarters present; files without "
-    "dates cover the 12 months to the month in their name ('Dec 23' = calendar year 2023)",
-    description=(
-        "UK National Referral Mechanism referrals (by quarter, age and location of exploitation; by age and "
-        "sex; by first responder; by nationality), reasonable and conclusive grounds decisions, and Duty to "
-        "Notify reports, as chart-ready extracts made by the British Red Cross from Home Office statistics. "
-        "Only adults and children are in the quarterly extracts (age unknown dropped)."
-    ),
-    download_url=(
-        "https://github.com/britishredcrosssociety/state-of-asylum-system/tree/"
-        "b8680430fdac08414bd4998e6550ca1ea841470d/data-raw/flourish/5%20-%20Trafficking"
-    ),
-    sha256=None,
-    bulk_patterns=(
-        "uk-nrm/NRM referrals *.csv",
-        "uk-nrm/reasonable grounds by age*.csv",
-        "uk-nrm/conclusive grounds by age*.csv",
-        "uk-nrm/duty to notify - *.csv",
-    ),
-    citation="brc-state-of-asylum-nrm",
-    title="State of the Asylum System: trafficking chart data (NRM and Duty to Notify), British Red Cross",
-)
+INFO = source_info("uk_nrm")
 
 NRM_REPORTER = "UK Home Office (National Referral Mechanism)"
 DTN_REPORTER = "UK Home Office (Duty to Notify)"
@@ -245,17 +217,17 @@ class _Kind:
 
     name: str  # slug used in figure ids
     header: tuple[str, ...]
-    metric: str
-    unit: str
-    reporter: str
-    geo_code: str
     note: str
-    scheme_start: dt.date
-    label_column: str | None  # the column whose label is a breakdown value
-    label_dim: str | None
-    label_map: Callable[[str], str | None] | None
     value_columns: dict[str, tuple[str, str] | None]  # value column -> (dim, value) or None
     subsets: tuple[tuple[str, ...], ...]  # the breakdown dims each emitted figure fixes
+    metric: str = "victims_referred"
+    unit: str = "persons"
+    reporter: str = NRM_REPORTER
+    geo_code: str = "GBR"
+    scheme_start: dt.date = NRM_START
+    label_column: str | None = None  # the column whose label is a breakdown value
+    label_dim: str | None = None
+    label_map: Callable[[str], str | None] | None = None
     closed: dict[str, tuple[str, ...]] = field(default_factory=dict)  # dims with a fixed set of values
     constant: tuple[tuple[str, str], ...] = ()  # breakdown pairs on every row
     date_column: str | None = None
@@ -265,22 +237,16 @@ class _Kind:
 
 
 _AGE_DIM = {"age": ("adult", "minor")}
+_AGE_LABEL = {"label_column": "Age at exploitation", "label_dim": "age", "label_map": _age}
 
 KINDS: tuple[_Kind, ...] = (
     _Kind(
         name="referrals-over-time",
         header=("Date", "Age at exploitation", *LOCATIONS),
-        metric="victims_referred",
-        unit="persons",
-        reporter=NRM_REPORTER,
-        geo_code="GBR",
         note=_NOTE_OVER_TIME,
-        scheme_start=NRM_START,
         date_column="Date",
         date_style="label",
-        label_column="Age at exploitation",
-        label_dim="age",
-        label_map=_age,
+        **_AGE_LABEL,
         value_columns={c: ("location", s) for c, s in LOCATIONS.items()},
         subsets=((), ("age",), ("location",), ("age", "location")),
         closed={**_AGE_DIM, "location": tuple(LOCATIONS.values())},
@@ -288,15 +254,8 @@ KINDS: tuple[_Kind, ...] = (
     _Kind(
         name="referrals-age-sex",
         header=("Age at exploitation", "Female", "Male"),
-        metric="victims_referred",
-        unit="persons",
-        reporter=NRM_REPORTER,
-        geo_code="GBR",
         note=_NOTE_AGE_SEX,
-        scheme_start=NRM_START,
-        label_column="Age at exploitation",
-        label_dim="age",
-        label_map=_age,
+        **_AGE_LABEL,
         value_columns={"Female": ("sex", "female"), "Male": ("sex", "male")},
         subsets=(("age", "sex"), ("sex",)),
         closed={**_AGE_DIM, "sex": ("female", "male")},
@@ -305,12 +264,7 @@ KINDS: tuple[_Kind, ...] = (
     _Kind(
         name="referrals-first-responder",
         header=("First responder type", "Other nationality", "UK national"),
-        metric="victims_referred",
-        unit="persons",
-        reporter=NRM_REPORTER,
-        geo_code="GBR",
         note=_NOTE_FIRST_RESPONDER,
-        scheme_start=NRM_START,
         label_column="First responder type",
         label_dim="first_responder",
         label_map=_fr_slug,
@@ -325,12 +279,7 @@ KINDS: tuple[_Kind, ...] = (
     _Kind(
         name="referrals-nationality",
         header=("Nationality", "Government agency", "Local Authority", "NGO and third sector", "Police"),
-        metric="victims_referred",
-        unit="persons",
-        reporter=NRM_REPORTER,
-        geo_code="GBR",
         note=_NOTE_NATIONALITY,
-        scheme_start=NRM_START,
         label_column="Nationality",
         label_dim="nationality",
         label_map=_label_slug,
@@ -349,10 +298,7 @@ KINDS: tuple[_Kind, ...] = (
             header=("Date", "Age", f"Positive {stage} grounds", f"Negative {stage} grounds"),
             metric="grounds_decisions",
             unit="decisions",
-            reporter=NRM_REPORTER,
-            geo_code="GBR",
             note=_NOTE_GROUNDS[stage],
-            scheme_start=NRM_START,
             date_column="Date",
             date_style="quarter_end",
             label_column="Age",
@@ -379,9 +325,6 @@ KINDS: tuple[_Kind, ...] = (
         scheme_start=DTN_START,
         date_column="Date",
         date_style="quarter_end",
-        label_column=None,
-        label_dim=None,
-        label_map=None,
         value_columns={"Referrals through Duty to Notify process": None},
         subsets=((),),
         constant=(("age", "adult"),),

@@ -85,32 +85,12 @@ from ..geo import UnknownPlaceError
 from ..paths import relative_to_root
 from ..vocab import NOT_KNOWN, resolve_country
 from ._workbook import check_workbook
-from .base import QUARANTINE_COLUMNS, LoadResult, SourceInfo, figure_id
+from .base import QUARANTINE_COLUMNS, LoadResult, figure_id, source_info
 
 if TYPE_CHECKING:
     import pandas as pd
 
-INFO = SourceInfo(
-    id="unodc_glotip",
-    publisher="United Nations Office on Drugs and Crime (UNODC)",
-    reporter_type="intergovernmental",
-    home_page="https://dataunodc.un.org/dp-trafficking-persons",
-    licence="UNODC Data Portal terms of use: free use with attribution to UNODC",
-    years="calendar years: the reference year of the national authorities' report to UNODC (GLOTIP)",
-    description=(
-        "Country data of the UNODC Global Report on Trafficking in Persons (GLOTIP): detected victims, "
-        "persons in formal contact, prosecuted and convicted, and recorded offences, by sex, age, form "
-        "of exploitation, citizenship and country of repatriation, as reported by national authorities."
-    ),
-    # URL as published on UNODC's data portal (not reachable from the build machines; unverified here).
-    download_url="https://dataunodc.un.org/sites/dataunodc.un.org/files/data_glotip.xlsx",
-    # sha256 of the 2024-03 vintage the tests and data/processed were built from: `fetch` refuses any
-    # other file as a new vintage and reports its hash, to be checked and pinned here.
-    sha256="1ff1c82f3d73488000c7a13c2cefd961159229f0dbce4a52fdad08a2c9f67ce3",
-    bulk_patterns=("unodc/glotip-*/data_glotip.xlsx",),
-    citation="unodc-glotip",
-    title="UNODC Data Portal: Trafficking in Persons (data_glotip.xlsx)",
-)
+INFO = source_info("unodc_glotip")
 
 SHEET = "data_glotip_1"
 HEADER_FIRST_CELL = "Iso3_code"
