@@ -161,3 +161,14 @@ def test_load_prints_one_line_per_reason_and_writes_every_quarantined_row(tmp_pa
         q = list(csv.DictReader(fh))
     assert [int(r["raw_row"]) for r in q] == [3, 4, 5, 6, 7, 8]
     assert list(q[0]) == ["dataset", "raw_file", "raw_row", "column", "text", "reason"]
+
+
+def test_reasons_differing_only_in_values_and_row_lists_are_one_kind():
+    from trafficking_stats.cli import reason_kind
+
+    a = "the key is repeated on sheet rows 42519, 42520, 42521: sub-forms of 'Other'; none is stored"
+    b = "the key is repeated on sheet rows 7, 8: sub-forms of 'Other forms'; none is stored"
+    assert reason_kind(a) == reason_kind(b)
+    c = "breakdown 'age=adult' is at least 12, more than the total of at most 6 (sheet row 68)"
+    d = "breakdown 'sex=male' is at least 1,035, more than the total of at most 7 (sheet row 9)"
+    assert reason_kind(c) == reason_kind(d) != reason_kind(a)

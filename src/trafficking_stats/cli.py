@@ -86,13 +86,13 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
-_NUMBER = re.compile(r"\d[\d,.]*")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 def reason_kind(reason: str) -> str:
     """The kind of a quarantine reason: its text with quoted values and numbers blanked, so that
     "breakdown 'age=adult' is at least 12" and "breakdown 'sex=male' is at least 7" are one kind."""
-    return _NUMBER.sub("#", _QUOTED.sub("'…'", reason))
+    return re.sub(r"#(?:, #)+", "#", _NUMBER.sub("#", _QUOTED.sub("'…'", reason)))
 
 
 def quarantine_summary(quarantine: pd.DataFrame, file: str) -> list[str]:
