@@ -85,7 +85,7 @@ from ..geo import UnknownPlaceError
 from ..paths import relative_to_root
 from ..vocab import NOT_KNOWN, resolve_country
 from ._workbook import check_workbook
-from .base import QUARANTINE_COLUMNS, LoadResult, figure_id, source_info
+from .base import QUARANTINE_COLUMNS, LoadResult, figure_id, result, source_info
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -687,6 +687,4 @@ def load(path: Path, vintage: str | None = None) -> LoadResult:
     finally:
         if enabled:
             gc.enable()
-    return LoadResult(
-        source=INFO.id, raw_file=raw_file, read=read, rows=rows, quarantine=quarantine, skipped=skipped
-    )
+    return result(INFO, raw_file, read, rows, quarantine, skipped=skipped)
