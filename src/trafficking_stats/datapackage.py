@@ -58,7 +58,8 @@ def _licences(sources: Iterable[SourceInfo]) -> list[dict[str, str]]:
     out = [TRANSCRIBED_LICENCE]
     for s in sources:
         if s.bulk_patterns:
-            out.append({"name": "other-at", "title": f"{s.id}: {s.licence}", "path": s.home_page})
+            name = "other-pd" if "public domain" in s.licence.lower() else "other-at"  # opendefinition ids
+            out.append({"name": name, "title": f"{s.id}: {s.licence}", "path": s.home_page})
     return out
 
 
