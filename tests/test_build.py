@@ -121,12 +121,33 @@ def test_processed_csv_and_parquet_hold_the_same_table(tmp_path):
     import pandas as pd
 
     import trafficking_stats as ts
+    from trafficking_stats import metadata, schema
 
     counts = ts.read_counts()
     csv_df = pd.read_csv(paths.processed_dir() / "counts.csv", keep_default_na=False, dtype="str")
     assert len(csv_df) == len(counts)
     assert list(csv_df["figure_id"]) == list(counts["figure_id"])
-    assert list(csv_df.columns) == list(counts.columns)
+    assert list(csv_df.columns) == list(metadata.STORED_COLUMNS)
+    assert list(counts.columns) == list(schema.COLUMN_NAMES)  # read_counts joins the notes etc. back
+    # the CSV with its key tables is the same table as the parquet, cell for cell
+    folder = paths.processed_dir()
+    from_csv = metadata.unfold(csv_df.astype("object").where(csv_df != "", None), folder)
+    again = schema.coerce(from_csv)
+    pd.testing.assert_frame_equal(again, counts)
+
+
+def test_metadata_is_kept_once_and_counts_csv_is_small():
+    import pandas as pd
+
+    import trafficking_stats as ts
+
+    folder = paths.processed_dir()
+    notes = pd.read_csv(folder / "notes.csv", keep_default_na=False)
+    assert notes["note_id"].is_unique and notes["note"].is_unique
+    counts = ts.read_counts()
+    assert set(notes["note"]) == set(counts["note"].dropna())
+    # 31.3 MB before notes, reporters, vintages, input files and place names were kept once
+    assert (folder / "counts.csv").stat().st_size < 12_000_000
 
 
 def test_find_conflicts_rules():

@@ -237,8 +237,9 @@ def test_error_message_example() -> None:
         parse_count("about a dozen")
 
 
-def test_range_with_equal_ends_is_allowed() -> None:
-    assert parse_count("100 to 100") == Count(100.0, "range", 100.0, 100.0)
+def test_range_with_equal_ends_is_that_one_number() -> None:
+    # a "range" of one number is exact: a range qualifier needs high > low (schema rule qualifier_interval)
+    assert parse_count("100 to 100") == Count(100.0, "exact", 100.0, 100.0)
 
 
 @pytest.mark.parametrize(
@@ -478,7 +479,8 @@ def test_bare_less_than_symbol_is_suppression_never_exact(n: int, symbol: str) -
 def test_ranges_are_never_exact(a: int, b: int, dash: str, between: bool) -> None:
     lo, hi = min(a, b), max(a, b)
     text = f"between {lo:,} and {hi:,}" if between else f"{lo:,}{dash}{hi:,}"
-    assert parse_count(text) == Count(float(lo), "range", float(lo), float(hi))
+    want = "range" if lo < hi else "exact"  # equal ends: one number
+    assert parse_count(text) == Count(float(lo), want, float(lo), float(hi))
 
 
 _ints = st.integers(min_value=0, max_value=10**9).map(float)
@@ -498,7 +500,12 @@ def _counts() -> st.SearchStrategy[Count]:
     upper = st.tuples(_ints, st.sampled_from(["under", "at_most"])).map(
         lambda t: Count(t[0], t[1], None, t[0])
     )
-    ranges = st.tuples(_ints, _ints).map(sorted).map(lambda t: Count(t[0], "range", t[0], t[1]))
+    ranges = (
+        st.tuples(_ints, _ints)
+        .filter(lambda t: t[0] != t[1])
+        .map(sorted)
+        .map(lambda t: Count(t[0], "range", t[0], t[1]))
+    )
     suppressed = st.integers(min_value=1, max_value=10**9).map(
         lambda n: Count(None, "suppressed", 0.0, float(n - 1))
     )

@@ -3,7 +3,9 @@
 Outputs (all deterministic: sorted by :data:`trafficking_stats.schema.SORT_KEY`, no timestamps, so a
 rebuild from the same raw files and the same library versions is byte-identical):
 
-* ``counts.parquet``, ``counts.csv``: the normalized table;
+* ``counts.parquet``, ``counts.csv``: the normalized table, one row per figure with short keys into
+  ``notes.csv``, ``series.csv`` and ``places.csv`` (see :mod:`trafficking_stats.metadata`;
+  :func:`read_counts` joins them back);
 * ``citations.csv``: every cited document, with the number of figures citing it;
 * ``conflicts.csv``: figures for the same thing that disagree, side by side (see :func:`find_conflicts`);
 * ``quarantine.csv``: rows that could not be loaded, with file, line, column, text and reason;
@@ -16,7 +18,6 @@ place, so a build that fails leaves the previous outputs whole.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import guards, paths, schema, vintages
+from . import datapackage, guards, metadata, paths, plausibility, schema, vintages
 from .errors import Problem, ValidationError
 from .outputs import build_lock, changed_inputs, recover, remove_stale, sha256, write_outputs
 from .sources import registry
@@ -38,6 +39,10 @@ if TYPE_CHECKING:
 OUTPUT_FILES: tuple[str, ...] = (
     "counts.parquet",
     "counts.csv",
+    "notes.csv",
+    "series.csv",
+    "places.csv",
+    "datapackage.json",
     "citations.csv",
     "conflicts.csv",
     "quarantine.csv",
@@ -96,14 +101,14 @@ class BuildResult:
     accepted_changes: list[dict[str, object]] = field(default_factory=list)
 
 
-def _validate_load(lr: LoadResult, citation_keys: set[str]) -> list[Problem]:
+def quarantine_invalid(lr: LoadResult, citation_keys: set[str]) -> list[Problem]:
     """Validate one file's rows; move each failing row to that file's quarantine with all its reasons."""
     import pandas as pd
 
     if not len(lr.rows):
         return []
     rows = lr.rows.reset_index(drop=True)
-    found = schema.problems(rows)
+    found = schema.problems(rows) + plausibility.problems(rows)
     unknown = ~rows["citation"].astype("object").isin(citation_keys)
     for idx in rows.index[unknown.to_numpy(dtype=bool)]:
         found.append(
@@ -265,15 +270,31 @@ def _cell(x: object) -> str:
     return str(x)
 
 
+def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with the columns pandas would write differently from the project's CSV convention converted:
+    dates as ``YYYY-MM-DD`` text, floats that are all whole numbers as nullable integers (``12``, not
+    ``12.0``); a float column with fractions is written cell by cell as :func:`_cell` does."""
+    import pandas as pd
+
+    out = {}
+    for c in df.columns:
+        s = df[c]
+        if pd.api.types.is_datetime64_any_dtype(s.dtype):
+            s = s.dt.strftime("%Y-%m-%d")
+        elif pd.api.types.is_float_dtype(s.dtype):
+            whole = (s.isna() | (s % 1 == 0)).all()
+            s = s.astype("Int64") if whole else s.astype("object").map(_cell)
+        elif s.dtype == object:
+            s = s.map(_cell)  # mixed Python objects (quarantine texts, timestamps): one rule for all
+        out[c] = s
+    return pd.DataFrame(out, index=df.index)
+
+
 def csv_bytes(df: pd.DataFrame) -> bytes:
-    """Deterministic UTF-8 CSV (``\\n`` line endings, minimal quoting) of ``df``."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(list(df.columns))
-    cols = [df[c].astype("object").tolist() for c in df.columns]
-    for row in zip(*cols, strict=True):
-        w.writerow([_cell(x) for x in row])
-    return buf.getvalue().encode("utf-8")
+    """Deterministic UTF-8 CSV (``\\n`` line endings, minimal quoting, NA as empty) of ``df``, written by
+    pandas (the csv module's quoting rules)."""
+    text = csv_frame(df).to_csv(index=False, lineterminator="\n", na_rep="")
+    return text.encode("utf-8")
 
 
 def parquet_bytes(df: pd.DataFrame) -> bytes:
@@ -423,7 +444,7 @@ def _build(
         citations = pd.concat([citations, extra], ignore_index=True).drop_duplicates("citation")
         citations = citations.sort_values("citation", ignore_index=True)
     keys = set(citations["citation"])
-    problems = [p for lr in loads for p in _validate_load(lr, keys)]
+    problems = [p for lr in loads for p in quarantine_invalid(lr, keys)]
     for plan in plans:
         vintages.reconcile(
             plan.dataset, kept_by_dataset.get(plan.dataset), [lr for lr in loads if lr.source == plan.dataset]
@@ -498,9 +519,13 @@ def _build(
     same_content = [
         {"source": plan.dataset, "path": a, "same_as": b} for plan in plans for a, b in plan.same_content
     ]
+    stored = metadata.split(counts)
     files: dict[str, bytes] = {
-        "counts.parquet": parquet_bytes(counts),
-        "counts.csv": csv_bytes(counts),
+        "counts.parquet": parquet_bytes(stored.counts),
+        "counts.csv": csv_bytes(stored.counts),
+        "notes.csv": csv_bytes(stored.notes),
+        "series.csv": csv_bytes(stored.series),
+        "places.csv": csv_bytes(stored.places),
         "citations.csv": csv_bytes(cit),
         "conflicts.csv": csv_bytes(conflicts),
         "quarantine.csv": csv_bytes(quarantine),
@@ -523,6 +548,8 @@ def _build(
         "sort_key": list(schema.SORT_KEY),
         "schema": schema.descriptor(),
     }
+    package = datapackage.descriptor([s.info for s in registry().values()], _version(), CONFLICT_COLUMNS)
+    files["datapackage.json"] = (json.dumps(package, indent=2, ensure_ascii=False) + "\n").encode()
     files["manifest.json"] = (
         json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
     ).encode()
@@ -706,7 +733,10 @@ def read_counts(path: Path | None = None) -> pd.DataFrame:
         raise TraffickingStatsError(
             f"{p} does not exist: run `trafficking-stats build` (or `make run`) first"
         )
-    return schema.coerce(pd.read_parquet(p))
+    df = pd.read_parquet(p)
+    if "note_id" in df.columns:  # the stored form: notes, series and places are kept once, beside it
+        return metadata.read_stored(p.parent, df)
+    return schema.coerce(df)
 
 
 def read_conflicts(path: Path | None = None) -> pd.DataFrame:

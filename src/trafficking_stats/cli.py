@@ -21,11 +21,17 @@ only with ``--debug``.
 from __future__ import annotations
 
 import argparse
+import csv
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import Problem, SourceFormatError, TraffickingStatsError, ValidationError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_FORMAT, EXIT_VALIDATION, EXIT_FETCH = 0, 1, 2, 3, 4, 5
 EXIT_STALE, EXIT_LOCKED = 7, 8  # 6 is cli_mse.EXIT_ESTIMATION
@@ -126,32 +132,58 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def reason_kind(reason: str) -> str:
+    """The kind of a quarantine reason: its text with quoted values and numbers blanked, so that
+    "breakdown 'age=adult' is at least 12" and "breakdown 'sex=male' is at least 7" are one kind."""
+    return re.sub(r"#(?:, #)+", "#", _NUMBER.sub("#", _QUOTED.sub("'…'", reason)))
+
+
+def quarantine_summary(quarantine: pd.DataFrame, file: str) -> list[str]:
+    """One line per kind of reason: the rows' count, the first three locations and the first row's reason
+    (one row: the plain ``FILE:LINE: column 'NAME': message`` line)."""
+    import pandas as pd
+
+    lines = []
+    q = quarantine.reset_index(drop=True)
+    kinds = q["reason"].astype("str").map(reason_kind)
+    for _, grp in q.groupby(kinds, sort=False):
+        first = grp.iloc[0]
+        where = [str(int(r)) for r in grp["raw_row"].head(3) if r is not None and not pd.isna(r)]
+        loc = f"{file}:{','.join(where)}" if where else file
+        if len(grp) > 3:
+            loc += f" (+{len(grp) - 3} more rows)"
+        col = f"column {first['column']!r}: " if first["column"] else ""
+        lines.append(f"{loc}: {col}{first['reason']}" + (f" [{len(grp)} rows]" if len(grp) > 1 else ""))
+    return lines
+
+
 def _cmd_load(args: argparse.Namespace) -> int:
     from . import schema
-    from .build import csv_bytes
+    from .build import csv_bytes, quarantine_invalid
     from .sources import get
 
     path = Path(args.file)
-    if why := _not_a(path):
-        raise UsageError(why)
-    result = get(args.source).load(path)
-    problems = [
-        Problem(args.file, None if r.raw_row != r.raw_row else int(r.raw_row), r.column or None, r.reason)
-        for r in result.quarantine.itertuples()
-    ]
-    rows = result.rows.reset_index(drop=True)
-    bad = set()
-    for idx, p in schema.problems(rows) if len(rows) else []:
-        problems.append(Problem(args.file, p.line, p.column, p.message))
-        bad.add(idx)
-    good = schema.coerce(rows.drop(index=list(bad))) if len(rows) else schema.empty()
+    check_path(path, "file")
+    source = get(args.source)
+    result = source.load(path)
+    citations = set(result.rows["citation"].astype("str")) if len(result.rows) else set()
+    quarantine_invalid(result, citations)  # schema, vocabulary and plausibility: as the build does
+    good = schema.coerce(result.rows) if len(result.rows) else schema.empty()
     data = csv_bytes(good)
     if args.output and args.output != "-":
         Path(args.output).write_bytes(data)
     else:
         sys.stdout.write(data.decode("utf-8"))
-    _print_problems(sorted(problems, key=lambda p: p.line or 0))
-    return EXIT_VALIDATION if problems else EXIT_OK
+    q = result.quarantine
+    if args.quarantine:
+        Path(args.quarantine).write_bytes(csv_bytes(q))
+    for line in quarantine_summary(q, args.file) if len(q) else []:
+        print(f"error: {line}", file=sys.stderr)
+    return EXIT_VALIDATION if len(q) else EXIT_OK
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
@@ -183,13 +215,29 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from . import paths, schema
 
     path = Path(args.file) if args.file else paths.processed_dir() / "counts.csv"
-    if why := _not_a(path):
-        raise UsageError(why)
+    check_path(path, "file")
     from .sources._csvfile import read_text
 
     read_text(path)  # encoding and emptiness checks with clear errors
-    df = pd.read_csv(path, dtype="str", keep_default_na=False)
+    try:
+        df = pd.read_csv(path, dtype="str", keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
+        msg = f"not a CSV file of the normalized table ({type(exc).__name__}: {str(exc).strip()})"
+        raise SourceFormatError(Problem(str(path), None, None, msg)) from None
+    from .metadata import STORED_COLUMNS
+
+    if not (set(schema.COLUMN_NAMES) <= set(df.columns) or set(STORED_COLUMNS) <= set(df.columns)):
+        msg = (
+            "not a table of counts: its header has none of the columns the normalized table needs "
+            if not set(df.columns) & set(schema.COLUMN_NAMES)
+            else "not a complete table of counts: "
+        ) + f"missing {', '.join(c for c in schema.COLUMN_NAMES if c not in df.columns)}"
+        raise SourceFormatError(Problem(str(path), 1, None, msg))
     df = df.astype("object").where(df != "", None)
+    if "note_id" in df.columns and "note" not in df.columns:  # the stored form: join notes, series, places
+        from .metadata import unfold
+
+        df = unfold(df, path.parent)
     found = schema.problems(df)
     problems = [
         Problem(str(path), None if idx is None else int(idx) + 2, p.column, p.message)  # type: ignore[call-overload]
@@ -200,6 +248,54 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         return EXIT_VALIDATION
     print(f"{path}: {len(df)} rows valid")
     return EXIT_OK
+
+
+#: (command, argument) -> what the path must be: ``file`` (an existing readable file), ``dir`` (an existing
+#: folder), ``new_dir`` (a folder, created if missing: must not be a file), ``new_file`` (a file to write:
+#: not a folder, in an existing folder). Checked before the command runs, so a user's mistake is one line
+#: naming the path and exit 2, never a traceback or "internal error".
+PATH_ARGS: dict[tuple[str, str], str] = {
+    ("build", "raw"): "dir",
+    ("build", "out"): "new_dir",
+    ("build", "bulk"): "dir",
+    ("load", "file"): "file",
+    ("load", "output"): "new_file",
+    ("load", "quarantine"): "new_file",
+    ("validate", "file"): "file",
+    ("charts", "out"): "new_dir",
+    ("mse", "file"): "file",
+    ("fetch", "cache"): "new_dir",
+}
+
+
+def check_path(value: str | Path, kind: str) -> None:
+    """Raise :class:`UsageError` naming ``value`` when it is not the kind of path ``kind`` says."""
+    p = Path(value)
+    if kind in ("file", "dir") and (why := _not_a(p, "file" if kind == "file" else "folder")):
+        raise UsageError(why)  # no such path, a folder for a file, a symlink loop, a broken symlink
+    if kind == "file":
+        try:
+            with open(p, "rb") as fh:
+                fh.read(1)
+        except OSError as exc:
+            raise UsageError(f"{p}: cannot read the file ({exc.strerror or exc})") from None
+    elif kind == "new_dir":
+        if p.exists() and not p.is_dir():
+            raise UsageError(f"{p}: exists and is a file; expected a folder (or a path that does not exist)")
+    elif kind == "new_file":
+        if str(value) == "-":
+            return
+        if p.is_dir():
+            raise UsageError(f"{p}: is a folder; expected a file to write")
+        if not p.parent.is_dir():
+            raise UsageError(f"{p}: the folder {p.parent} does not exist")
+
+
+def _check_paths(args: argparse.Namespace) -> None:
+    for (command, name), kind in PATH_ARGS.items():
+        value = getattr(args, name, None)
+        if args.command == command and value is not None:
+            check_path(value, kind)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -247,6 +343,12 @@ def _parser() -> argparse.ArgumentParser:
     ld.add_argument("source", metavar="SOURCE")
     ld.add_argument("file", metavar="FILE")
     ld.add_argument("-o", "--output", metavar="OUT", default=None, help="output CSV (default: stdout)")
+    ld.add_argument(
+        "--quarantine",
+        metavar="FILE",
+        default=None,
+        help="write every quarantined row (file, line, column, text, reason) to this CSV",
+    )
     ld.set_defaults(func=_cmd_load)
     f = sub.add_parser("fetch", help="download SOURCE's publisher file into the user cache (hash-verified)")
     f.add_argument("source", metavar="SOURCE")
@@ -276,6 +378,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = _parser().parse_args(argv)
     try:
+        _check_paths(args)
         return int(args.func(args))
     except (UsageError, UnknownSourceError) as exc:
         if args.debug:
@@ -302,6 +405,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         _print_problems(exc.problems)
         return EXIT_VALIDATION
+    except OSError as exc:  # a path the user gave that the system refuses (permissions, a full disk, ...)
+        if args.debug or exc.filename is None:
+            raise
+        print(f"error: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception as exc:  # a bug: say so plainly, traceback with --debug
         if args.debug:
             raise

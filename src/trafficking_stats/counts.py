@@ -37,7 +37,8 @@ publishers (e.g. UNODC): the true count is one of 0..4 and was withheld, so ``va
 
 Grammar details:
 
-* Surrounding whitespace and trailing footnote markers ``*`` and ``†`` are ignored (``230*``). Words
+* Surrounding whitespace and trailing footnote markers are ignored: ``*``, ``†``, ``‡``, ``§`` and
+  superscript digits (``230*``, ``1,234*``, ``56¹``; superscripts are never part of a count). Words
   may be separated by any run of spaces, tabs, no-break spaces (U+00A0) or narrow no-break spaces
   (U+202F).
 * Thousands separators are ``,``, a space, U+00A0 or U+202F, one kind per number and only in valid
@@ -47,7 +48,8 @@ Grammar details:
 * Scale words are ``thousand`` and ``million`` only (``12.7 thousand`` = 12700, computed exactly);
   ``k``, ``m``, ``bn`` are errors. In a range a scale word on the high end needs one on the low end
   (``2 to 3 million`` is ambiguous and an error; write ``2 million to 3 million``).
-* A range whose low end is above its high end is an error. A suppression code needs a plain
+* A range whose low end is above its high end is an error; one whose ends are equal (``100 to 100``)
+  is that one number, exact. A suppression code needs a plain
   integer of at least 1 (``<0``, ``<2.5``, ``<1 thousand`` are errors).
 * Missing markers (:func:`is_missing`; :func:`parse_count` returns ``None``): ``None``, a float NaN,
   pandas ``NA``/``NaT``, the empty or whitespace-only string, ``-``, ``–``, ``—``, ``n/a``, ``na``,
@@ -158,7 +160,9 @@ _PREFIX_SYMBOLS: dict[str, str] = {
     "approx.": "approximately",
 }
 _MISSING = frozenset({"", "-", "–", "—", "n/a", "na", "..", "..."})
-_FOOTNOTE = re.compile(f"(?:{_WS}*[*†])+$")
+#: Trailing footnote markers: symbols and superscript digits.
+FOOTNOTE_MARKS = "*†‡§¹²³⁰⁴⁵⁶⁷⁸⁹"
+_FOOTNOTE = re.compile(f"(?:{_WS}*[{re.escape(FOOTNOTE_MARKS)}])+$")
 
 _RE_EXACT = re.compile(_scaled("n"), _FLAGS)
 _RE_PREFIX_WORD = re.compile(
@@ -216,7 +220,7 @@ def _value(text: object, m: re.Match[str], name: str = "n") -> float:
 def _strip(text: str) -> tuple[str, bool]:
     """``text`` without surrounding whitespace and trailing footnote markers; and whether it had markers."""
     s = text.strip()
-    if not s or s[-1] not in "*†":
+    if not s or s[-1] not in FOOTNOTE_MARKS:
         return s, False
     m = _FOOTNOTE.search(s)
     if m is None:
@@ -243,6 +247,8 @@ def _range(text: object, m: re.Match[str]) -> Count:
     lo, hi = _value(text, m), _value(text, m, "hi")
     if lo > hi:
         raise _fail(text, "the range's low end is above its high end")
+    if lo == hi:  # "100 to 100": one number written as a range
+        return _exact(lo)
     return Count(lo, "range", lo, hi)
 
 

@@ -115,3 +115,63 @@ def read_population_citations(path: Path | None = None) -> pd.DataFrame:
 
     path = Path(path) if path is not None else population_citations_csv()
     return pd.read_csv(path, dtype="str", keep_default_na=False, encoding="utf-8")
+
+
+COUNTRY_POPULATION_COLUMNS: tuple[str, ...] = ("geo_code", "year", "population", "citation", "name_in_source")
+
+
+def country_population_csv() -> Path:
+    """``data/raw/population_countries.csv``: one row per country (World Bank, 2019, via pypopulation)."""
+    return paths.raw_dir() / "population_countries.csv"
+
+
+def read_country_population(path: Path | None = None, citations_path: Path | None = None) -> pd.DataFrame:
+    """The population of every country the World Bank lists (``data/raw/population_countries.csv``).
+
+    Columns ``geo_code`` (ISO 3166-1 alpha-3), ``year``, ``population`` (persons), ``citation`` (a key
+    of ``population_citations.csv``) and ``name_in_source``. The figures are copied unchanged from the
+    cited dataset (a machine-readable table, so rows carry no quote). Kept apart from
+    :func:`read_population`, whose transcribed figures are the rates' denominators: these serve as the
+    plausibility ceiling of :mod:`trafficking_stats.plausibility`. Raises
+    :class:`~trafficking_stats.errors.ValidationError` naming file, line and column for an unknown code,
+    a year or population that is not a positive integer, a repeated (geo_code, year) or an unknown citation.
+    """
+    import pandas as pd
+
+    path = Path(path) if path is not None else country_population_csv()
+    citations_path = Path(citations_path) if citations_path is not None else population_citations_csv()
+    df = pd.read_csv(path, dtype="str", keep_default_na=False, encoding="utf-8")
+    keys = set(read_population_citations(citations_path)["citation"])
+    name = path.name
+    missing = [c for c in COUNTRY_POPULATION_COLUMNS if c not in df.columns]
+    if missing:
+        raise ValidationError([Problem(name, 1, c, "required column is missing") for c in missing])
+    problems: list[Problem] = []
+    for i, r in enumerate(df.to_dict("records")):
+        line = i + 2
+        try:
+            if geo.place(r["geo_code"]).level != "country":
+                raise KeyError(r["geo_code"])
+        except KeyError:
+            problems.append(Problem(name, line, "geo_code", f"not a country code {r['geo_code']!r}"))
+        if not re.fullmatch(r"\d{4}", r["year"]):
+            problems.append(Problem(name, line, "year", f"expected a 4-digit year, found {r['year']!r}"))
+        if not re.fullmatch(r"[1-9]\d*", r["population"]):
+            msg = f"expected a positive integer without separators, found {r['population']!r}"
+            problems.append(Problem(name, line, "population", msg))
+        if r["citation"] not in keys:
+            msg = f"citation {r['citation']!r} is not in {citations_path.name}"
+            problems.append(Problem(name, line, "citation", msg))
+    dup = df.duplicated(["geo_code", "year"])
+    problems += [Problem(name, int(i) + 2, "year", "repeated geo_code and year") for i in df.index[dup]]
+    if problems:
+        raise ValidationError(problems)
+    return pd.DataFrame(
+        {
+            "geo_code": df["geo_code"].astype("str"),
+            "year": df["year"].astype("int64").astype("Int16"),
+            "population": df["population"].astype("int64"),
+            "citation": df["citation"].astype("str"),
+            "name_in_source": df["name_in_source"].astype("str"),
+        }
+    )

@@ -636,14 +636,47 @@ def validate(df: pd.DataFrame) -> pd.DataFrame:
     return coerce(df)
 
 
+#: pandas dtype of a column -> Frictionless Table Schema type.
+TABLE_SCHEMA_TYPES: dict[str, str] = {
+    "str": "string",
+    "category": "string",
+    "datetime64[s]": "date",
+    "Int16": "year",
+    "Int64": "integer",
+    "Float64": "number",
+}
+
+#: Patterns (Table Schema ``constraints.pattern``, matched against the whole value) of text columns.
+PATTERNS: dict[str, str] = {
+    "breakdown": BREAKDOWN_RE.pattern.removeprefix("^").removesuffix("$"),
+    "figure_id": FIGURE_ID_RE.pattern.removeprefix("^").removesuffix("$"),
+}
+
+
+def field(c: Column) -> dict[str, object]:
+    """The Frictionless Table Schema field of column ``c``: type, description and constraints."""
+    out: dict[str, object] = {"name": c.name, "type": TABLE_SCHEMA_TYPES[c.dtype]}
+    out["description"] = c.description
+    constraints: dict[str, object] = {}
+    if not c.nullable:
+        constraints["required"] = True
+    if c.vocabulary is not None:
+        constraints["enum"] = list(c.vocabulary)
+    if c.name in PATTERNS:
+        constraints["pattern"] = PATTERNS[c.name]
+    if c.name == "raw_row":
+        constraints["minimum"] = 1
+    if constraints:
+        out["constraints"] = constraints
+    return out
+
+
 def descriptor() -> dict[str, object]:
-    """A Frictionless-style table schema of ``counts`` generated from :data:`COLUMNS` (for manifest.json)."""
-    fields = []
-    for c in COLUMNS:
-        field: dict[str, object] = {"name": c.name, "type": c.dtype, "description": c.description}
-        if not c.nullable:
-            field["constraints"] = {"required": True}
-        if c.vocabulary is not None:
-            field.setdefault("constraints", {})["enum"] = list(c.vocabulary)  # type: ignore[index]
-        fields.append(field)
-    return {"fields": fields, "primaryKey": ["dataset", "figure_id"], "sortKey": list(SORT_KEY)}
+    """The Frictionless Table Schema of ``counts`` (all columns, as ``read_counts()`` returns them),
+    generated from :data:`COLUMNS`; ``sortKey`` is this project's addition."""
+    return {
+        "fields": [field(c) for c in COLUMNS],
+        "primaryKey": ["dataset", "figure_id"],
+        "missingValues": [""],
+        "sortKey": list(SORT_KEY),
+    }

@@ -18,6 +18,7 @@ import pytest
 from trafficking_stats import schema
 from trafficking_stats.errors import SourceFormatError
 from trafficking_stats.sources import fbi_tables, registry
+from trafficking_stats.sources.base import QUARANTINE_COLUMNS
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "fbi_tables"
 TABLES = "fbi/ucr-ht-2016-tables"
@@ -318,7 +319,7 @@ def test_fixture_table1_implausible_rows_are_quarantined_with_reasons():
     assert q[15].column == "State" and "'Atlantis' is not a US state" in q[15].reason
     assert q[16].text == "-1" and "negative" in q[16].reason
     assert "duplicate of the row on line 12" in q[17].reason
-    assert set(lr.quarantine.columns) == set(fbi_tables.QUARANTINE_COLUMNS)
+    assert set(lr.quarantine.columns) == set(QUARANTINE_COLUMNS)
 
 
 def test_fixture_participation_cr_only_asterisks_and_thousands(with_metric):

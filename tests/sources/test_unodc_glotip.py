@@ -188,8 +188,8 @@ def test_quirks_values_by_hand(quirks):
     assert _one(rows, raw_row=5).breakdown == "exploitation=sexual"
     assert _one(rows, raw_row=8).breakdown == "citizenship=nationals"
     ivoire = _one(rows, raw_row=10)  # "CÃ´te d'Ivoire": UTF-8 read as Windows-1252, repaired
-    assert ivoire.breakdown == "citizenship=cote_d_ivoire"
-    assert "not harmonised" in ivoire.note
+    assert ivoire.breakdown == "citizenship=civ"
+    assert "resolved to an ISO 3166-1 alpha-3 code" in ivoire.note
     thousands = _one(rows, raw_row=12)
     assert (thousands.metric, thousands.value, thousands.qualifier) == ("convictions", 1035, "exact")
     kosovo = _one(rows, raw_row=14)
@@ -258,7 +258,7 @@ def test_title_rows_header_found_by_content_and_vintage_from_the_file(tmp_path):
         "exact",
         "total",
     )
-    assert _one(res.rows, raw_row=7).breakdown == "citizenship=viet_nam"
+    assert _one(res.rows, raw_row=7).breakdown == "citizenship=vnm"
     gbr = _one(res.rows, raw_row=8)
     assert (gbr.geo_code, gbr.breakdown, gbr.value) == (
         "GBR",
@@ -316,7 +316,7 @@ def test_normalize_frame_entry_point():
     )
     assert (read, len(quarantine), skipped) == (2, 0, {"regional_aggregate": 0, "sark_no_country_code": 0})
     assert rows["raw_row"].tolist() == [10, 11]
-    assert rows["breakdown"].tolist() == ["total", "citizenship=turkiye"]
+    assert rows["breakdown"].tolist() == ["total", "citizenship=tur"]
     assert rows["value"].tolist()[0] == 1035 and rows["year"].tolist() == [2019, 2019]
 
 

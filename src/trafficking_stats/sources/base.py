@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,21 @@ class SourceInfo:
     bulk_patterns: tuple[str, ...] = ()
     citation: str = ""  # key of the citation row the build writes for this source (bulk sources)
     title: str = ""  # title of the cited dataset
+
+
+@lru_cache(maxsize=1)
+def _catalog() -> dict[str, dict[str, object]]:
+    import tomllib
+    from importlib.resources import files
+
+    return tomllib.loads(files(__package__).joinpath("sources.toml").read_text(encoding="utf-8"))
+
+
+def source_info(source_id: str) -> SourceInfo:
+    """The metadata of source ``source_id`` as written in ``sources/sources.toml`` (the one place source
+    metadata is kept; lists become tuples)."""
+    entry = _catalog()[source_id]
+    return SourceInfo(id=source_id, **{k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()})
 
 
 @dataclass
@@ -93,3 +109,144 @@ def figure_id(*parts: object) -> str:
     """
     text = "-".join(str(p) for p in parts if p is not None and str(p) != "")
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+# --------------------------------------------------------------------------------------------------------
+# Row building, dtype coercion and accounting: once, for every loader
+# --------------------------------------------------------------------------------------------------------
+
+
+def year_row(
+    info: SourceInfo,
+    *,
+    fid: str,
+    reporter: str,
+    place: object,
+    year: int,
+    metric: str,
+    breakdown: str,
+    value: float,
+    unit: str,
+    vintage: str,
+    raw_file: str,
+    raw_row: int | None,
+    note: str | None,
+) -> dict[str, object]:
+    """One normalized row of an exact count for one calendar year of a publisher file (``place`` is a
+    :class:`trafficking_stats.geo.Place`; ``value`` as published)."""
+    return row(
+        info,
+        fid=fid,
+        reporter=reporter,
+        place=place,
+        period=(f"{year}-01-01", f"{year}-12-31", "calendar_year", year),
+        metric=metric,
+        breakdown=breakdown,
+        count=(float(value), "exact", float(value), float(value)),
+        unit=unit,
+        vintage=vintage,
+        raw_file=raw_file,
+        raw_row=raw_row,
+        note=note,
+    )
+
+
+def row(
+    info: SourceInfo,
+    *,
+    fid: str,
+    reporter: str,
+    place: object,
+    period: tuple[str, str, str, int | None],
+    metric: str,
+    breakdown: str,
+    count: tuple[float | None, str, float | None, float | None],
+    unit: str,
+    vintage: str,
+    raw_file: str,
+    raw_row: int | None,
+    note: str | None,
+    citation: str | None = None,
+    reporter_type: str | None = None,
+    quote: str | None = None,
+    conflict_group: str | None = None,
+) -> dict[str, object]:
+    """One normalized row (a dict of the schema's columns): ``period`` is (start, end, kind, year),
+    ``count`` is (value, qualifier, low, high); citation and reporter type default to the source's."""
+    start, end, kind, year = period
+    value, qualifier, low, high = count
+    return {
+        "dataset": info.id,
+        "figure_id": fid,
+        "reporter": reporter,
+        "reporter_type": info.reporter_type if reporter_type is None else reporter_type,
+        "geo_level": place.level,  # type: ignore[attr-defined]
+        "geo_code": place.code,  # type: ignore[attr-defined]
+        "geo_name": place.name,  # type: ignore[attr-defined]
+        "period_start": start,
+        "period_end": end,
+        "period_kind": kind,
+        "year": year,
+        "metric": metric,
+        "breakdown": breakdown,
+        "value": value,
+        "qualifier": qualifier,
+        "value_low": low,
+        "value_high": high,
+        "unit": unit,
+        "vintage": vintage,
+        "citation": info.citation if citation is None else citation,
+        "quote": quote,
+        "conflict_group": conflict_group,
+        "raw_file": raw_file,
+        "raw_row": raw_row,
+        "note": note,
+    }
+
+
+def rows_frame(rows: list[dict[str, object]] | pd.DataFrame) -> pd.DataFrame:
+    """Normalized rows as a frame with the schema's columns, in order; counts as ``Float64``, ``year`` as
+    ``Int16`` and ``raw_row`` as ``Int64`` (an empty list gives an empty frame with the columns)."""
+    import pandas as pd
+
+    from ..schema import COLUMN_NAMES
+
+    frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows, columns=list(COLUMN_NAMES))
+    for c in ("value", "value_low", "value_high"):
+        frame[c] = frame[c].astype("Float64")
+    frame["year"] = frame["year"].astype("Int16")
+    frame["raw_row"] = frame["raw_row"].astype("Int64")
+    return frame
+
+
+def quarantine_row(raw_file: str, raw_row: int | None, column: str | None, text: object, reason: str) -> dict:
+    """One quarantine record (``dataset`` is filled in by :func:`result`)."""
+    return {"raw_file": raw_file, "raw_row": raw_row, "column": column, "text": text, "reason": reason}
+
+
+def result(
+    info: SourceInfo,
+    raw_file: str,
+    read: int,
+    rows: list[dict[str, object]] | pd.DataFrame,
+    bad: list[dict[str, object]] | pd.DataFrame,
+    *,
+    skipped: dict[str, int] | None = None,
+    used: int | None = None,
+) -> LoadResult:
+    """The :class:`LoadResult` of one file: rows through :func:`rows_frame`, the quarantine with the
+    :data:`QUARANTINE_COLUMNS` (``dataset`` set to the source), the skip counts and records used."""
+    import pandas as pd
+
+    q = bad if isinstance(bad, pd.DataFrame) else pd.DataFrame(bad, columns=list(QUARANTINE_COLUMNS))
+    if len(q):
+        q["dataset"] = info.id
+    return LoadResult(
+        source=info.id,
+        raw_file=raw_file,
+        read=read,
+        rows=rows_frame(rows),
+        quarantine=q[list(QUARANTINE_COLUMNS)],
+        skipped=dict(skipped or {}),
+        used=used,
+    )

@@ -71,34 +71,13 @@ from ..errors import Problem, SourceFormatError
 from ..geo import UnknownPlaceError
 from ..paths import relative_to_root
 from ._csvfile import check_utf8, not_utf8_message
-from .base import QUARANTINE_COLUMNS, LoadResult, SourceInfo, figure_id
+from .base import QUARANTINE_COLUMNS, LoadResult, figure_id, quarantine_row, result, source_info
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-INFO = SourceInfo(
-    id="ctdc",
-    publisher="Counter-Trafficking Data Collaborative (CTDC; IOM with Polaris and Liberty Shared)",
-    reporter_type="intergovernmental",
-    home_page="https://www.ctdatacollaborative.org/",
-    licence="CTDC terms of use (https://www.ctdatacollaborative.org/terms-use); attribution "
-    '"Counter-Trafficking Data Collaborative (CTDC)"',
-    years="year of registration: the year the person was registered and assisted by IOM or an NGO "
-    "partner, or the year Polaris's hotline first received a report of the person's situation",
-    description="Victim-level CTDC Global Dataset (k-anonymised, 63 columns) or Global Synthetic Dataset "
-    "(2024 layout), counted per year of registration and country of exploitation.",
-    download_url=None,
-    sha256=None,
-    bulk_patterns=(
-        "ctdc/human_trafficking.csv",
-        "ctdc/The Global Dataset*.csv",
-        "ctdc/the_global_k_anon_dataset*.csv",
-        "ctdc/CTDC_global_synthetic_data_v*.csv",
-    ),
-    citation="ctdc-global-dataset",
-    title="CTDC Global Dataset (victim case records)",
-)
+INFO = source_info("ctdc")
 
 REPORTER = "Counter-Trafficking Data Collaborative (IOM, Polaris, Liberty Shared)"
 METRIC = "victims_identified"
@@ -610,15 +589,8 @@ def load(path: Path) -> LoadResult:
 
     rows = _rows(counts.reshape(ny, ng, nb), year_vals, places, slots, layout, path)
     quarantine = _quarantine(q_rows, n, invalid, path, layout.n_fields, raw_file)
-    return LoadResult(
-        source=INFO.id,
-        raw_file=raw_file,
-        read=n + len(invalid),
-        rows=rows,
-        quarantine=quarantine,
-        skipped={"year_missing": int(skipped.sum())} if skipped.any() else {},
-        used=int(used.sum()),
-    )
+    skips = {"year_missing": int(skipped.sum())} if skipped.any() else {}
+    return result(INFO, raw_file, n + len(invalid), rows, quarantine, skipped=skips, used=int(used.sum()))
 
 
 def _rows(
@@ -718,27 +690,10 @@ def _quarantine(
                 "cannot tell the line numbers of records: the file has line breaks inside quoted values",
             )
         for line, text, n in bad:
-            out.append(
-                {
-                    "dataset": INFO.id,
-                    "raw_file": raw_file,
-                    "raw_row": line,
-                    "column": "",
-                    "text": text[:200],
-                    "reason": f"expected {n_fields} fields (as in the header), found {n}",
-                }
-            )
+            why = f"expected {n_fields} fields (as in the header), found {n}"
+            out.append(quarantine_row(raw_file, line, "", text[:200], why))
         for idx, column, text, reason in q_rows:
-            out.append(
-                {
-                    "dataset": INFO.id,
-                    "raw_file": raw_file,
-                    "raw_row": good[idx],
-                    "column": column,
-                    "text": text,
-                    "reason": reason,
-                }
-            )
-    q = pd.DataFrame(out, columns=list(QUARANTINE_COLUMNS))
+            out.append(quarantine_row(raw_file, good[idx], column, text, reason))
+    q = pd.DataFrame(out, columns=list(QUARANTINE_COLUMNS)).assign(dataset=INFO.id)
     q["raw_row"] = q["raw_row"].astype("Int64")
     return q.sort_values("raw_row", kind="mergesort", ignore_index=True)

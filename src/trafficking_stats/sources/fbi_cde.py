@@ -47,27 +47,9 @@ from ..errors import Problem, SourceFormatError
 from ..geo import UnknownPlaceError
 from ..paths import relative_to_root
 from ._csvfile import read_records
-from .base import QUARANTINE_COLUMNS, LoadResult, SourceInfo, figure_id
+from .base import LoadResult, figure_id, quarantine_row, result, source_info, year_row
 
-INFO = SourceInfo(
-    id="fbi_cde",
-    publisher="Federal Bureau of Investigation (FBI), Uniform Crime Reporting Program: Crime Data Explorer",
-    reporter_type="police",
-    home_page="https://cde.ucr.cjis.gov/",
-    licence="US Government work (public domain in the United States); no licence terms attached",
-    years="calendar year of the offense report (DATA_YEAR), 2013 onwards (the collection began in 2013)",
-    description=(
-        "FBI Crime Data Explorer bulk download 'Human Trafficking': agency-level records of human-"
-        "trafficking offenses (commercial sex acts, involuntary servitude) reported to the UCR Summary "
-        "program: actual, unfounded, cleared and juvenile-cleared counts. Summed here to agency, state "
-        "and national yearly totals; participation is voluntary and grows every year."
-    ),
-    download_url=None,
-    sha256=None,
-    bulk_patterns=("fbi/cde/HT_*.csv",),
-    citation="fbi-cde-human-trafficking",
-    title="Crime Data Explorer: Human Trafficking bulk download (agency level)",
-)
+INFO = source_info("fbi_cde")
 
 REPORTER = "FBI Uniform Crime Reporting Program"
 
@@ -181,7 +163,6 @@ def load(path: Path) -> LoadResult:
     records summed; records that cannot be read or are implausible are in its quarantine. A file without
     the required columns raises :class:`~trafficking_stats.errors.SourceFormatError`.
     """
-    import pandas as pd
 
     path = Path(path)
     raw_file = relative_to_root(path)
@@ -200,14 +181,7 @@ def load(path: Path) -> LoadResult:
 
         def quarantine(column: str, reason: str, rec=rec, f=f) -> None:
             bad.append(
-                {
-                    "dataset": INFO.id,
-                    "raw_file": raw_file,
-                    "raw_row": rec.line,
-                    "column": cols.get(column, column),
-                    "text": f.get(column, ""),
-                    "reason": reason,
-                }
+                quarantine_row(raw_file, rec.line, cols.get(column, column), f.get(column, ""), reason)
             )
 
         if rec.n_fields != len(header):
@@ -278,19 +252,7 @@ def load(path: Path) -> LoadResult:
             agencies.setdefault((year, level_code), set()).add(ori)
     places["USA"] = geo.country("USA")
     rows = _rows(sums, agencies, places, path, raw_file)
-    frame = pd.DataFrame(rows, columns=_columns())
-    for c in ("value", "value_low", "value_high"):
-        frame[c] = frame[c].astype("Float64")
-    frame["year"] = frame["year"].astype("Int16")
-    frame["raw_row"] = frame["raw_row"].astype("Int64")
-    return LoadResult(
-        source=INFO.id,
-        raw_file=raw_file,
-        read=read,
-        rows=frame,
-        quarantine=pd.DataFrame(bad, columns=list(QUARANTINE_COLUMNS)),
-        used=used,
-    )
+    return result(INFO, raw_file, read, rows, bad, used=used)
 
 
 def _rows(
@@ -303,34 +265,21 @@ def _rows(
     vintage = f"CDE download {path.stem}"
 
     def row(year: int, code: str, metric: str, breakdown: str, value: int, line: int | None, note: str):
-        p = places[code]
-        return {
-            "dataset": INFO.id,
-            "figure_id": figure_id(year, code, metric, breakdown),
-            "reporter": REPORTER,
-            "reporter_type": INFO.reporter_type,
-            "geo_level": p.level,
-            "geo_code": p.code,
-            "geo_name": p.name,
-            "period_start": f"{year}-01-01",
-            "period_end": f"{year}-12-31",
-            "period_kind": "calendar_year",
-            "year": year,
-            "metric": metric,
-            "breakdown": breakdown,
-            "value": float(value),
-            "qualifier": "exact",
-            "value_low": float(value),
-            "value_high": float(value),
-            "unit": "agencies" if metric == "agencies_reporting" else "offenses",
-            "vintage": vintage,
-            "citation": INFO.citation,
-            "quote": None,
-            "conflict_group": None,
-            "raw_file": raw_file,
-            "raw_row": line,
-            "note": note,
-        }
+        return year_row(
+            INFO,
+            fid=figure_id(year, code, metric, breakdown),
+            reporter=REPORTER,
+            place=places[code],
+            year=year,
+            metric=metric,
+            breakdown=breakdown,
+            value=value,
+            unit="agencies" if metric == "agencies_reporting" else "offenses",
+            vintage=vintage,
+            raw_file=raw_file,
+            raw_row=line,
+            note=note,
+        )
 
     out = []
     for (year, code), by_offense in sorted(sums.items()):
@@ -353,9 +302,3 @@ def _rows(
 def _note(s: _Sum, col: str) -> str:
     adjust = " Includes negative adjustment records." if col in s.negative else ""
     return f"{NOTE_BY_METRIC[COUNT_METRICS[col]]}{adjust} {NOTE_COMMON}"
-
-
-def _columns() -> list[str]:
-    from ..schema import COLUMN_NAMES
-
-    return list(COLUMN_NAMES)

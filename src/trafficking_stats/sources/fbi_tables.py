@@ -86,34 +86,12 @@ from ..paths import relative_to_root
 from ..schema import METRICS
 from ._csvfile import read_text
 from ._workbook import check_workbook
-from .base import QUARANTINE_COLUMNS, LoadResult, SourceInfo, figure_id
+from .base import LoadResult, figure_id, quarantine_row, result, source_info, year_row
 
 if TYPE_CHECKING:
-    import pandas as pd
+    pass
 
-INFO = SourceInfo(
-    id="fbi_tables",
-    publisher="Federal Bureau of Investigation, Uniform Crime Reporting (UCR) Program",
-    reporter_type="police",
-    home_page="https://ucr.fbi.gov/crime-in-the-u.s",
-    licence="public domain (US Government work)",
-    years="calendar years (January-December) of offenses, clearances and arrests reported by state and local "
-    "agencies; the participation table counts agencies for the calendar year",
-    description="FBI UCR 'Human Trafficking, 2016' Table 1 (offenses and clearances by state), Tables 2-4 "
-    "(juvenile and adult arrests by state, by sex, race and ethnicity) and 'Human Trafficking, 2015' "
-    "participation by state, as re-posted on GitHub (nicolekopa/Analyzinghumantrafficking, from "
-    "https://data.world/ucr/human-trafficking-2016; Jessicak016/humantrafficking_povertyrate). Only states "
-    "that collect human-trafficking data are listed.",
-    download_url=None,
-    sha256=None,
-    bulk_patterns=(
-        "fbi/ucr-ht-2016-tables/table-1.xls",
-        "fbi/ucr-ht-2016-tables/table-[234].csv",
-        "fbi/ucr-ht-2015-participation/human_trafficking_participation_by_state_*.csv",
-    ),
-    citation="fbi-ucr-human-trafficking-tables",
-    title="Human Trafficking, 2016 (Tables 1-4) and Human Trafficking, 2015 (Participation by State)",
-)
+INFO = source_info("fbi_tables")
 
 REPORTER = "FBI Uniform Crime Reporting Program"
 #: The UCR human-trafficking collection began in January 2013.
@@ -591,7 +569,6 @@ def load(path: Path) -> LoadResult:
     module docstring for the layouts, checks and row accounting. Raises
     :class:`~trafficking_stats.errors.SourceFormatError` for a file that is none of these tables.
     """
-    import pandas as pd
 
     path = Path(path)
     name = str(path)
@@ -653,16 +630,7 @@ def load(path: Path) -> LoadResult:
                 cells_out = _cells_arrests(layout, offense, vals)
                 unit = "arrests"
         except _Bad as exc:
-            bad.append(
-                {
-                    "dataset": INFO.id,
-                    "raw_file": raw_file,
-                    "raw_row": row.line,
-                    "column": exc.column,
-                    "text": exc.text,
-                    "reason": exc.reason,
-                }
-            )
+            bad.append(quarantine_row(raw_file, row.line, exc.column, exc.text, exc.reason))
             continue
         seen[key] = row.line
         if layout.kind == "participation" and PARTICIPATION_METRIC is None:
@@ -680,53 +648,20 @@ def load(path: Path) -> LoadResult:
         tag = {"participation": "participation"}.get(layout.kind, layout.kind.replace("table", "t"))
         for metric, breakdown, value in cells_out:
             out.append(
-                {
-                    "dataset": INFO.id,
-                    "figure_id": figure_id(year, tag, place.code, metric, breakdown),
-                    "reporter": REPORTER,
-                    "reporter_type": INFO.reporter_type,
-                    "geo_level": place.level,
-                    "geo_code": place.code,
-                    "geo_name": place.name,
-                    "period_start": f"{year}-01-01",
-                    "period_end": f"{year}-12-31",
-                    "period_kind": "calendar_year",
-                    "year": year,
-                    "metric": metric,
-                    "breakdown": breakdown,
-                    "value": float(value),
-                    "qualifier": "exact",
-                    "value_low": float(value),
-                    "value_high": float(value),
-                    "unit": unit,
-                    "vintage": f"Human Trafficking, {year}",
-                    "citation": INFO.citation,
-                    "quote": None,
-                    "conflict_group": None,
-                    "raw_file": raw_file,
-                    "raw_row": row.line,
-                    "note": note,
-                }
+                year_row(
+                    INFO,
+                    fid=figure_id(year, tag, place.code, metric, breakdown),
+                    reporter=REPORTER,
+                    place=place,
+                    year=year,
+                    metric=metric,
+                    breakdown=breakdown,
+                    value=value,
+                    unit=unit,
+                    vintage=f"Human Trafficking, {year}",
+                    raw_file=raw_file,
+                    raw_row=row.line,
+                    note=note,
+                )
             )
-    return LoadResult(
-        source=INFO.id,
-        raw_file=raw_file,
-        read=read,
-        rows=_frame(out),
-        quarantine=pd.DataFrame(bad, columns=list(QUARANTINE_COLUMNS)),
-        skipped=skipped,
-        used=used,
-    )
-
-
-def _frame(rows: list[dict[str, object]]) -> pd.DataFrame:
-    import pandas as pd
-
-    from ..schema import COLUMN_NAMES
-
-    frame = pd.DataFrame(rows, columns=list(COLUMN_NAMES))
-    for c in ("value", "value_low", "value_high"):
-        frame[c] = frame[c].astype("Float64")
-    frame["year"] = frame["year"].astype("Int16")
-    frame["raw_row"] = frame["raw_row"].astype("Int64")
-    return frame
+    return result(INFO, raw_file, read, out, bad, skipped=skipped, used=used)

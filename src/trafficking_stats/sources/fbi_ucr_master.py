@@ -50,27 +50,9 @@ from pathlib import Path
 from .. import geo
 from ..errors import Problem, SourceFormatError
 from ..paths import relative_to_root
-from .base import QUARANTINE_COLUMNS, LoadResult, SourceInfo, figure_id
+from .base import LoadResult, figure_id, quarantine_row, result, source_info, year_row
 
-INFO = SourceInfo(
-    id="fbi_ucr_master",
-    publisher="Federal Bureau of Investigation (FBI), Uniform Crime Reporting Program",
-    reporter_type="police",
-    home_page="https://www.fbi.gov/how-we-can-help-you/more-fbi-services-and-information/ucr",
-    licence="US Government work (public domain in the United States); no licence terms attached",
-    years="calendar year of the offense report (two-digit year in cols 14-15), 2013 onwards",
-    description=(
-        "FBI UCR human-trafficking ASCII master file: one fixed-width record per law-enforcement agency "
-        "and year with monthly reported, unfounded, actual, cleared and juvenile-cleared counts of "
-        "commercial sex acts and involuntary servitude. Summed here to state and national yearly totals "
-        "over the months an agency reported; participation is voluntary and grows every year."
-    ),
-    download_url=None,
-    sha256=None,
-    bulk_patterns=("fbi/ucr-ht-master-file/traffickingCrimes_*.txt",),
-    citation="fbi-ucr-ht-master-file",
-    title="Uniform Crime Reporting Program: Human Trafficking, ASCII master file",
-)
+INFO = source_info("fbi_ucr_master")
 
 REPORTER = "FBI Uniform Crime Reporting Program"
 FIRST_YEAR = 2013
@@ -276,7 +258,6 @@ def load(path: Path) -> LoadResult:
     whose quarantine holds records that cannot be read or are implausible. A file that is not this
     layout raises :class:`~trafficking_stats.errors.SourceFormatError`.
     """
-    import pandas as pd
 
     path = Path(path)
     raw_file = relative_to_root(path)
@@ -293,16 +274,7 @@ def load(path: Path) -> LoadResult:
         try:
             parsed = _parse(line, last_year)
         except _Reject as r:
-            bad.append(
-                {
-                    "dataset": INFO.id,
-                    "raw_file": raw_file,
-                    "raw_row": line_no,
-                    "column": r.column,
-                    "text": r.text,
-                    "reason": r.reason,
-                }
-            )
+            bad.append(quarantine_row(raw_file, line_no, r.column, r.text, r.reason))
             continue
         if parsed is None:
             skipped += 1
@@ -316,20 +288,7 @@ def load(path: Path) -> LoadResult:
                     acc[i] += v
             used_lines.setdefault(key, []).append(line_no)
     rows = _rows(sums, used_lines, path, raw_file)
-    frame = pd.DataFrame(rows, columns=_columns())
-    for c in ("value", "value_low", "value_high"):
-        frame[c] = frame[c].astype("Float64")
-    frame["year"] = frame["year"].astype("Int16")
-    frame["raw_row"] = frame["raw_row"].astype("Int64")
-    return LoadResult(
-        source=INFO.id,
-        raw_file=raw_file,
-        read=read,
-        rows=frame,
-        quarantine=pd.DataFrame(bad, columns=list(QUARANTINE_COLUMNS)),
-        skipped={"no_month_reported": skipped},
-        used=used,
-    )
+    return result(INFO, raw_file, read, rows, bad, skipped={"no_month_reported": skipped}, used=used)
 
 
 def _rows(
@@ -351,39 +310,22 @@ def _rows(
         ]
         figures.append(("agencies_reporting", "total", len(lines), None, NOTE_AGENCIES, "agencies"))
         for metric, breakdown, value, line, note, unit in figures:
+            fid = figure_id(year, code, metric, breakdown)
             out.append(
-                {
-                    "dataset": INFO.id,
-                    "figure_id": figure_id(year, code, metric, breakdown),
-                    "reporter": REPORTER,
-                    "reporter_type": INFO.reporter_type,
-                    "geo_level": place.level,
-                    "geo_code": place.code,
-                    "geo_name": place.name,
-                    "period_start": f"{year}-01-01",
-                    "period_end": f"{year}-12-31",
-                    "period_kind": "calendar_year",
-                    "year": year,
-                    "metric": metric,
-                    "breakdown": breakdown,
-                    "value": float(value),
-                    "qualifier": "exact",
-                    "value_low": float(value),
-                    "value_high": float(value),
-                    "unit": unit,
-                    "vintage": vintage,
-                    "citation": INFO.citation,
-                    "quote": None,
-                    "conflict_group": None,
-                    "raw_file": raw_file,
-                    "raw_row": line,
-                    "note": note,
-                }
+                year_row(
+                    INFO,
+                    fid=fid,
+                    reporter=REPORTER,
+                    place=place,
+                    year=year,
+                    metric=metric,
+                    breakdown=breakdown,
+                    value=value,
+                    unit=unit,
+                    vintage=vintage,
+                    raw_file=raw_file,
+                    raw_row=line,
+                    note=note,
+                )
             )
     return out
-
-
-def _columns() -> list[str]:
-    from ..schema import COLUMN_NAMES
-
-    return list(COLUMN_NAMES)

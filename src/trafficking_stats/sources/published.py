@@ -18,22 +18,12 @@ from ..errors import CountParseError
 from ..geo import UnknownPlaceError
 from ..paths import relative_to_root
 from ._csvfile import read_records
-from .base import QUARANTINE_COLUMNS, LoadResult, SourceInfo
+from .base import LoadResult, quarantine_row, result, row, source_info
 
 if TYPE_CHECKING:
     import pandas as pd
 
-INFO = SourceInfo(
-    id="published",
-    publisher="various (press statements, NGO and government reports; see citations.csv)",
-    reporter_type="various",
-    home_page="data/raw/citations.csv",
-    licence="figures are facts; quotes are short quotations, each with its citation and licence",
-    years="as each source states them: calendar years, US federal fiscal years, partial years, "
-    "multi-year and cumulative periods, with exact start and end dates",
-    description="Hand-transcribed published figures, each with citation and a quote of at most 12 words.",
-    default_files=("published_figures.csv",),
-)
+INFO = source_info("published")
 
 COLUMNS: tuple[str, ...] = (
     "figure_id",
@@ -86,7 +76,6 @@ def load(path: Path) -> LoadResult:
     with the line, column, text and reason. A file whose header lacks a column raises
     :class:`~trafficking_stats.errors.SourceFormatError`.
     """
-    import pandas as pd
 
     path = Path(path)
     raw_file = relative_to_root(path)
@@ -99,16 +88,7 @@ def load(path: Path) -> LoadResult:
         f = {k: (v.strip() if isinstance(v, str) else v) for k, v in rec.fields.items()}
 
         def quarantine(column: str, reason: str, rec=rec, f=f) -> None:
-            bad.append(
-                {
-                    "dataset": INFO.id,
-                    "raw_file": raw_file,
-                    "raw_row": rec.line,
-                    "column": column,
-                    "text": f.get(column, ""),
-                    "reason": reason,
-                }
-            )
+            bad.append(quarantine_row(raw_file, rec.line, column, f.get(column, ""), reason))
 
         if rec.n_fields != len(rec.fields):
             quarantine("", f"expected {len(rec.fields)} fields, found {rec.n_fields}")
@@ -135,55 +115,34 @@ def load(path: Path) -> LoadResult:
                 break
         if len(dates) < 2:
             continue
+        start, end = dates["period_start"], dates["period_end"]
         rows.append(
-            {
-                "dataset": INFO.id,
-                "figure_id": f["figure_id"],
-                "reporter": f["reporter"],
-                "reporter_type": f["reporter_type"],
-                "geo_level": place.level,
-                "geo_code": place.code,
-                "geo_name": place.name,
-                "period_start": dates["period_start"].isoformat(),
-                "period_end": dates["period_end"].isoformat(),
-                "period_kind": f["period_kind"],
-                "year": _year(f["period_kind"], dates["period_start"], dates["period_end"]),
-                "metric": f["metric"],
-                "breakdown": f["breakdown"],
-                "value": count.value,
-                "qualifier": count.qualifier,
-                "value_low": count.low,
-                "value_high": count.high,
-                "unit": f["unit"],
-                "vintage": f["vintage"],
-                "citation": f["citation"],
-                "quote": f["quote"] or None,
-                "conflict_group": f["conflict_group"] or None,
-                "raw_file": raw_file,
-                "raw_row": rec.line,
-                "note": f["note"] or None,
-            }
+            row(
+                INFO,
+                fid=f["figure_id"],
+                reporter=f["reporter"],
+                reporter_type=f["reporter_type"],
+                place=place,
+                period=(
+                    start.isoformat(),
+                    end.isoformat(),
+                    f["period_kind"],
+                    _year(f["period_kind"], start, end),
+                ),
+                metric=f["metric"],
+                breakdown=f["breakdown"],
+                count=(count.value, count.qualifier, count.low, count.high),
+                unit=f["unit"],
+                vintage=f["vintage"],
+                citation=f["citation"],
+                quote=f["quote"] or None,
+                conflict_group=f["conflict_group"] or None,
+                raw_file=raw_file,
+                raw_row=rec.line,
+                note=f["note"] or None,
+            )
         )
-    frame = pd.DataFrame(rows, columns=None if rows else _normalized_columns())
-    if rows:
-        for c in ("value", "value_low", "value_high"):
-            frame[c] = frame[c].astype("Float64")
-        frame["year"] = frame["year"].astype("Int16")
-        frame["raw_row"] = frame["raw_row"].astype("Int64")
-    return LoadResult(
-        source=INFO.id,
-        raw_file=raw_file,
-        read=read,
-        rows=frame,
-        quarantine=pd.DataFrame(bad, columns=list(QUARANTINE_COLUMNS)),
-        used=len(frame),  # one output row per record used
-    )
-
-
-def _normalized_columns() -> list[str]:
-    from ..schema import COLUMN_NAMES
-
-    return list(COLUMN_NAMES)
+    return result(INFO, raw_file, read, rows, bad, used=len(rows))  # one row per record used
 
 
 def load_citations(path: Path) -> pd.DataFrame:

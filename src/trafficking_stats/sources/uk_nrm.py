@@ -83,40 +83,12 @@ from ..counts import parse_count
 from ..errors import CountParseError, Problem, SourceFormatError
 from ..paths import relative_to_root
 from ._csvfile import read_records
-from .base import QUARANTINE_COLUMNS, LoadResult, SourceInfo, figure_id
+from .base import LoadResult, figure_id, quarantine_row, result, row, source_info
 
 if TYPE_CHECKING:
-    import pandas as pd
+    pass
 
-INFO = SourceInfo(
-    id="uk_nrm",
-    publisher="British Red Cross (chart extracts of UK Home Office NRM and Duty to Notify statistics)",
-    reporter_type="government",
-    home_page="https://github.com/britishredcrosssociety/state-of-asylum-system",
-    licence="MIT (British Red Cross repository); underlying Home Office data: Open Government Licence v3.0",
-    years="calendar quarters of referral, decision or report ('2009 Q2' labels or quarter-end dates); "
-    "calendar years summed from four quarters, partial years from the quarters present; files without "
-    "dates cover the 12 months to the month in their name ('Dec 23' = calendar year 2023)",
-    description=(
-        "UK National Referral Mechanism referrals (by quarter, age and location of exploitation; by age and "
-        "sex; by first responder; by nationality), reasonable and conclusive grounds decisions, and Duty to "
-        "Notify reports, as chart-ready extracts made by the British Red Cross from Home Office statistics. "
-        "Only adults and children are in the quarterly extracts (age unknown dropped)."
-    ),
-    download_url=(
-        "https://github.com/britishredcrosssociety/state-of-asylum-system/tree/"
-        "b8680430fdac08414bd4998e6550ca1ea841470d/data-raw/flourish/5%20-%20Trafficking"
-    ),
-    sha256=None,
-    bulk_patterns=(
-        "uk-nrm/NRM referrals *.csv",
-        "uk-nrm/reasonable grounds by age*.csv",
-        "uk-nrm/conclusive grounds by age*.csv",
-        "uk-nrm/duty to notify - *.csv",
-    ),
-    citation="brc-state-of-asylum-nrm",
-    title="State of the Asylum System: trafficking chart data (NRM and Duty to Notify), British Red Cross",
-)
+INFO = source_info("uk_nrm")
 
 NRM_REPORTER = "UK Home Office (National Referral Mechanism)"
 DTN_REPORTER = "UK Home Office (Duty to Notify)"
@@ -245,17 +217,17 @@ class _Kind:
 
     name: str  # slug used in figure ids
     header: tuple[str, ...]
-    metric: str
-    unit: str
-    reporter: str
-    geo_code: str
     note: str
-    scheme_start: dt.date
-    label_column: str | None  # the column whose label is a breakdown value
-    label_dim: str | None
-    label_map: Callable[[str], str | None] | None
     value_columns: dict[str, tuple[str, str] | None]  # value column -> (dim, value) or None
     subsets: tuple[tuple[str, ...], ...]  # the breakdown dims each emitted figure fixes
+    metric: str = "victims_referred"
+    unit: str = "persons"
+    reporter: str = NRM_REPORTER
+    geo_code: str = "GBR"
+    scheme_start: dt.date = NRM_START
+    label_column: str | None = None  # the column whose label is a breakdown value
+    label_dim: str | None = None
+    label_map: Callable[[str], str | None] | None = None
     closed: dict[str, tuple[str, ...]] = field(default_factory=dict)  # dims with a fixed set of values
     constant: tuple[tuple[str, str], ...] = ()  # breakdown pairs on every row
     date_column: str | None = None
@@ -265,22 +237,16 @@ class _Kind:
 
 
 _AGE_DIM = {"age": ("adult", "minor")}
+_AGE_LABEL = {"label_column": "Age at exploitation", "label_dim": "age", "label_map": _age}
 
 KINDS: tuple[_Kind, ...] = (
     _Kind(
         name="referrals-over-time",
         header=("Date", "Age at exploitation", *LOCATIONS),
-        metric="victims_referred",
-        unit="persons",
-        reporter=NRM_REPORTER,
-        geo_code="GBR",
         note=_NOTE_OVER_TIME,
-        scheme_start=NRM_START,
         date_column="Date",
         date_style="label",
-        label_column="Age at exploitation",
-        label_dim="age",
-        label_map=_age,
+        **_AGE_LABEL,
         value_columns={c: ("location", s) for c, s in LOCATIONS.items()},
         subsets=((), ("age",), ("location",), ("age", "location")),
         closed={**_AGE_DIM, "location": tuple(LOCATIONS.values())},
@@ -288,15 +254,8 @@ KINDS: tuple[_Kind, ...] = (
     _Kind(
         name="referrals-age-sex",
         header=("Age at exploitation", "Female", "Male"),
-        metric="victims_referred",
-        unit="persons",
-        reporter=NRM_REPORTER,
-        geo_code="GBR",
         note=_NOTE_AGE_SEX,
-        scheme_start=NRM_START,
-        label_column="Age at exploitation",
-        label_dim="age",
-        label_map=_age,
+        **_AGE_LABEL,
         value_columns={"Female": ("sex", "female"), "Male": ("sex", "male")},
         subsets=(("age", "sex"), ("sex",)),
         closed={**_AGE_DIM, "sex": ("female", "male")},
@@ -305,12 +264,7 @@ KINDS: tuple[_Kind, ...] = (
     _Kind(
         name="referrals-first-responder",
         header=("First responder type", "Other nationality", "UK national"),
-        metric="victims_referred",
-        unit="persons",
-        reporter=NRM_REPORTER,
-        geo_code="GBR",
         note=_NOTE_FIRST_RESPONDER,
-        scheme_start=NRM_START,
         label_column="First responder type",
         label_dim="first_responder",
         label_map=_fr_slug,
@@ -325,12 +279,7 @@ KINDS: tuple[_Kind, ...] = (
     _Kind(
         name="referrals-nationality",
         header=("Nationality", "Government agency", "Local Authority", "NGO and third sector", "Police"),
-        metric="victims_referred",
-        unit="persons",
-        reporter=NRM_REPORTER,
-        geo_code="GBR",
         note=_NOTE_NATIONALITY,
-        scheme_start=NRM_START,
         label_column="Nationality",
         label_dim="nationality",
         label_map=_label_slug,
@@ -349,10 +298,7 @@ KINDS: tuple[_Kind, ...] = (
             header=("Date", "Age", f"Positive {stage} grounds", f"Negative {stage} grounds"),
             metric="grounds_decisions",
             unit="decisions",
-            reporter=NRM_REPORTER,
-            geo_code="GBR",
             note=_NOTE_GROUNDS[stage],
-            scheme_start=NRM_START,
             date_column="Date",
             date_style="quarter_end",
             label_column="Age",
@@ -379,9 +325,6 @@ KINDS: tuple[_Kind, ...] = (
         scheme_start=DTN_START,
         date_column="Date",
         date_style="quarter_end",
-        label_column=None,
-        label_dim=None,
-        label_map=None,
         value_columns={"Referrals through Duty to Notify process": None},
         subsets=((),),
         constant=(("age", "adult"),),
@@ -503,6 +446,41 @@ def period_from_name(name: str) -> Period | None:
     return Period(start, end, "multi_year", None, f"12 months to {m.group(0)}")
 
 
+_SLASHED = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})$")
+_DAY_MON_YEAR = re.compile(r"^(?:(\d{1,2})[- ])?([A-Za-z]{3,9})[- ](\d{4}|\d{2})$")
+
+
+def quarter_end_date(text: str) -> dt.date | None:
+    """The date of a quarter-end cell: ISO ``2015-12-31`` as published, or as a spreadsheet program
+    rewrote it: with a time (``2015-12-31 00:00:00``), day first or month first (``31/12/2015``,
+    ``12/31/2015``, ``31/12/15``; taken only when exactly one reading is the last day of a quarter), or
+    with a month name (``31-Dec-2015``, ``31-Dec-15``, ``Dec-15``: the month's last day). None otherwise."""
+    t = text.strip()
+    try:
+        return dt.datetime.fromisoformat(t).date()  # 2015-12-31, also with a time of day
+    except ValueError:
+        pass
+
+    def year_of(y: str) -> int:
+        return int(y) + 2000 if len(y) == 2 else int(y)
+
+    m = _SLASHED.match(t)
+    if m:
+        a, b, y = int(m.group(1)), int(m.group(2)), year_of(m.group(3))
+        found = set()
+        for day, month in ((a, b), (b, a)):
+            if 1 <= month <= 12 and month % 3 == 0 and day == _month_end(y, month).day:
+                found.add(dt.date(y, month, day))
+        return found.pop() if len(found) == 1 else None
+    m = _DAY_MON_YEAR.match(t)
+    if m and m.group(2).lower() in _MONTHS:
+        month, y = _MONTHS[m.group(2).lower()], year_of(m.group(3))
+        end = _month_end(y, month)
+        if m.group(1) is None or int(m.group(1)) == end.day:
+            return end
+    return None
+
+
 def _parse_quarter(text: str, style: str) -> Period | str:
     """The quarter a date cell names, or the reason it cannot be read."""
     t = text.strip()
@@ -511,10 +489,9 @@ def _parse_quarter(text: str, style: str) -> Period | str:
         if not m:
             return f"{t!r} is not a quarter label 'YYYY Qn'"
         return quarter(int(m.group(1)), int(m.group(2)))
-    try:
-        d = dt.date.fromisoformat(t)
-    except ValueError:
-        return f"{t!r} is not a date YYYY-MM-DD"
+    d = quarter_end_date(t)
+    if d is None:
+        return f"{t!r} is not a date YYYY-MM-DD (nor a quarter's last day as a spreadsheet writes it)"
     if d.month % 3 or d != _month_end(d.year, d.month):
         return f"{t!r} is not the last day of a calendar quarter"
     return quarter(d.year, d.month // 3)
@@ -575,7 +552,6 @@ def load(path: Path) -> LoadResult:
     :class:`~trafficking_stats.errors.SourceFormatError` for an unknown header, or for a file without
     a date column whose name has no month and year.
     """
-    import pandas as pd
 
     path = Path(path)
     name = str(path)
@@ -606,16 +582,8 @@ def load(path: Path) -> LoadResult:
         read += 1
 
         def quarantine(column: str, reason: str, rec=rec) -> None:
-            bad.append(
-                {
-                    "dataset": INFO.id,
-                    "raw_file": raw_file,
-                    "raw_row": rec.line,
-                    "column": column,
-                    "text": rec.fields.get(column, "") if column else "",
-                    "reason": reason,
-                }
-            )
+            text = rec.fields.get(column, "") if column else ""
+            bad.append(quarantine_row(raw_file, rec.line, column, text, reason))
 
         if rec.n_fields != len(header):
             quarantine("", f"expected {len(header)} fields, found {rec.n_fields}")
@@ -731,46 +699,26 @@ def load(path: Path) -> LoadResult:
                 elif kind.date_column is None:
                     note = f"Period from the file name: {per.label}. {note}"
                 rows.append(
-                    {
-                        "dataset": INFO.id,
-                        "figure_id": figure_id(
+                    row(
+                        INFO,
+                        fid=figure_id(
                             "nrm", vintage, kind.name, per.start.isoformat(), per.end.isoformat(), breakdown
                         ),
-                        "reporter": kind.reporter,
-                        "reporter_type": "government",
-                        "geo_level": place.level,
-                        "geo_code": place.code,
-                        "geo_name": place.name,
-                        "period_start": per.start.isoformat(),
-                        "period_end": per.end.isoformat(),
-                        "period_kind": per.kind,
-                        "year": per.year,
-                        "metric": kind.metric,
-                        "breakdown": breakdown,
-                        "value": value,
-                        "qualifier": "exact",
-                        "value_low": value,
-                        "value_high": value,
-                        "unit": kind.unit,
-                        "vintage": vintage,
-                        "citation": INFO.citation,
-                        "quote": None,
-                        "conflict_group": None,
-                        "raw_file": raw_file,
-                        "raw_row": next(iter(lines)) if len(lines) == 1 else None,
-                        "note": note,
-                    }
+                        reporter=kind.reporter,
+                        reporter_type="government",
+                        place=place,
+                        period=(per.start.isoformat(), per.end.isoformat(), per.kind, per.year),
+                        metric=kind.metric,
+                        breakdown=breakdown,
+                        count=(value, "exact", value, value),
+                        unit=kind.unit,
+                        vintage=vintage,
+                        raw_file=raw_file,
+                        raw_row=next(iter(lines)) if len(lines) == 1 else None,
+                        note=note,
+                    )
                 )
-    frame = _frame(rows)
-    return LoadResult(
-        source=INFO.id,
-        raw_file=raw_file,
-        read=read,
-        rows=frame,
-        quarantine=pd.DataFrame(bad, columns=list(QUARANTINE_COLUMNS)),
-        skipped=skipped,
-        used=used,
-    )
+    return result(INFO, raw_file, read, rows, bad, skipped=skipped, used=used)
 
 
 def _vintage(name_period: Period | None, quarters: set[Period]) -> str:
@@ -780,16 +728,3 @@ def _vintage(name_period: Period | None, quarters: set[Period]) -> str:
     if quarters:
         return max(quarters).end.strftime("%Y-%m")
     return "unknown"
-
-
-def _frame(rows: list[dict[str, object]]) -> pd.DataFrame:
-    import pandas as pd
-
-    from ..schema import COLUMN_NAMES
-
-    frame = pd.DataFrame(rows, columns=list(COLUMN_NAMES))
-    for c in ("value", "value_low", "value_high"):
-        frame[c] = frame[c].astype("Float64")
-    frame["year"] = frame["year"].astype("Int16")
-    frame["raw_row"] = frame["raw_row"].astype("Int64")
-    return frame

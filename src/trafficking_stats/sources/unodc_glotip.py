@@ -21,12 +21,14 @@ does format work only:
   ``offenses_recorded`` (unit ``offenses``).
 * **Breakdowns.** Dimension/Category, Sex and Age become sorted ``key=value`` slugs: ``exploitation``
   (``sexual``, ``forced_labour``, ``other``), ``citizenship`` and ``repatriation`` (the category text
-  as submitted, slugged: accents dropped, lower case, ``_`` between words, e.g. ``viet_nam``,
-  ``nationals``, ``abroad``), ``sex`` (``female``, ``male``, ``other``, ``unknown``) and ``age``
-  (``minor`` = 0 to 17 years, ``adult`` = 18 years or over, ``unknown``). Dimension, Sex and Age all
-  ``Total`` is ``total``. Citizenship categories are free text in several languages and are NOT
-  harmonised (``Brazil``, ``Brasil``, ``BRASILERA``, ``Bresil`` stay apart); the note says so.
-  Category text that was UTF-8 read as Windows-1252 (``CÃ´te d'Ivoire``) is repaired byte-exactly.
+  as submitted, free text in several languages, resolved by :func:`trafficking_stats.vocab.resolve_country`
+  to a lower-case ISO 3166-1 alpha-3 code, ``Brazil``, ``Brasil``, ``BRASILERA`` and ``Bresil`` all
+  ``bra``, or to ``nationals``, ``abroad``, ``unknown``, ``stateless``), ``sex`` (``female``, ``male``,
+  ``other``, ``unknown``) and ``age`` (``minor`` = 0 to 17 years, ``adult`` = 18 years or over,
+  ``unknown``). Dimension, Sex and Age all ``Total`` is ``total``. Category text that was UTF-8 read as
+  Windows-1252 (``CÃ´te d'Ivoire``) is repaired byte-exactly. A category that names no known country or
+  category (a region, a misspelling, a questionnaire item code such as ``Q6.1_10s_2019``) is quarantined:
+  it is never turned into a new category.
 * **Periods.** Calendar year (the GLOTIP reference year of the national report).
 
 Row accounting (``read == used + quarantined + skipped``); ``read`` counts the non-blank rows below the
@@ -72,7 +74,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -82,33 +83,14 @@ from ..counts import parse_counts
 from ..errors import Problem, SourceFormatError
 from ..geo import UnknownPlaceError
 from ..paths import relative_to_root
+from ..vocab import NOT_KNOWN, resolve_country
 from ._workbook import check_workbook
-from .base import QUARANTINE_COLUMNS, LoadResult, SourceInfo, figure_id
+from .base import QUARANTINE_COLUMNS, LoadResult, figure_id, result, source_info
 
 if TYPE_CHECKING:
     import pandas as pd
 
-INFO = SourceInfo(
-    id="unodc_glotip",
-    publisher="United Nations Office on Drugs and Crime (UNODC)",
-    reporter_type="intergovernmental",
-    home_page="https://dataunodc.un.org/dp-trafficking-persons",
-    licence="UNODC Data Portal terms of use: free use with attribution to UNODC",
-    years="calendar years: the reference year of the national authorities' report to UNODC (GLOTIP)",
-    description=(
-        "Country data of the UNODC Global Report on Trafficking in Persons (GLOTIP): detected victims, "
-        "persons in formal contact, prosecuted and convicted, and recorded offences, by sex, age, form "
-        "of exploitation, citizenship and country of repatriation, as reported by national authorities."
-    ),
-    # URL as published on UNODC's data portal (not reachable from the build machines; unverified here).
-    download_url="https://dataunodc.un.org/sites/dataunodc.un.org/files/data_glotip.xlsx",
-    # sha256 of the 2024-03 vintage the tests and data/processed were built from: `fetch` refuses any
-    # other file as a new vintage and reports its hash, to be checked and pinned here.
-    sha256="1ff1c82f3d73488000c7a13c2cefd961159229f0dbce4a52fdad08a2c9f67ce3",
-    bulk_patterns=("unodc/glotip-*/data_glotip.xlsx",),
-    citation="unodc-glotip",
-    title="UNODC Data Portal: Trafficking in Persons (data_glotip.xlsx)",
-)
+INFO = source_info("unodc_glotip")
 
 SHEET = "data_glotip_1"
 HEADER_FIRST_CELL = "Iso3_code"
@@ -171,8 +153,9 @@ NOTE = (
     "categories)."
 )
 NOTE_FREE_TEXT = (
-    " The category is the national authority's own text (several languages and spellings), slugged but "
-    "not harmonised across countries or years."
+    " The category is the national authority's own text (several languages and spellings) resolved to an "
+    "ISO 3166-1 alpha-3 code in lower case, or to nationals, abroad, unknown or stateless (see "
+    "trafficking_stats.vocab); texts that name no known country are quarantined."
 )
 
 _SEP = "\x1f"
@@ -274,12 +257,6 @@ def vintage_from_folder(path: Path) -> str:
 # ------------------------------------------------------------------------------------------ normalizing
 
 
-def slug(text: str) -> str:
-    """A category text as a breakdown value: accents dropped, lower case, ``_`` between words."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
-
-
 def repair_double_encoding(text: str) -> str:
     """Undo UTF-8 that was decoded as Windows-1252 (``CÃ´te`` -> ``Côte``) when it round-trips exactly;
     other text is returned unchanged. Text with U+FFFD cannot be repaired (the bytes are gone)."""
@@ -323,9 +300,9 @@ def _breakdown(dimension: str, category: str, sex: str, age: str) -> tuple[str |
                 "category text is damaged (U+FFFD replacement characters: the accented letters were lost "
                 "before the file was written) and cannot be mapped to a citizenship or country reliably",
             )
-        value = slug(repair_double_encoding(category))
-        if not value:
-            return None, "Category", f"category {category!r} has no letters or digits"
+        value = resolve_country(repair_double_encoding(category))
+        if value is None:
+            return None, "Category", f"category {category!r} ({dimension}): {NOT_KNOWN}"
         parts.append(f"{key}={value}")
     if SEX[sex]:
         parts.append(f"sex={SEX[sex]}")
@@ -710,12 +687,4 @@ def load(path: Path, vintage: str | None = None) -> LoadResult:
     finally:
         if enabled:
             gc.enable()
-    return LoadResult(
-        source=INFO.id,
-        raw_file=raw_file,
-        read=read,
-        rows=rows,
-        quarantine=quarantine,
-        skipped=skipped,
-        used=len(rows),  # one output row per record used
-    )
+    return result(INFO, raw_file, read, rows, quarantine, skipped=skipped, used=len(rows))
