@@ -379,7 +379,10 @@ def _build(raw_dir: Path, out_dir: Path, bulk_dir: Path | None, strict: bool, wr
         for p in found:
             rel = p.relative_to(bulk_dir).as_posix()  # type: ignore[arg-type]
             loads.append(_load_file(info.id, source.load, p, rel))
-            inputs.append({"path": rel, "sha256": sha256(p), "bytes": p.stat().st_size, "source": info.id})
+            size = (
+                sum(f.stat().st_size for f in p.rglob("*") if f.is_file()) if p.is_dir() else p.stat().st_size
+            )
+            inputs.append({"path": rel, "sha256": sha256(p), "bytes": size, "source": info.id})
         if not found:  # keep the last processed rows of this dataset
             if prev_counts is not None and (prev_counts["dataset"] == info.id).any():
                 kept_rows.append(prev_counts[prev_counts["dataset"] == info.id])

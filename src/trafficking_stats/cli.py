@@ -85,9 +85,12 @@ def _cmd_load(args: argparse.Namespace) -> int:
     from .sources import get
 
     path = Path(args.file)
-    if not path.is_file():
+    if not path.exists():
         raise UsageError(f"{args.file}: no such file")
-    result = get(args.source).load(path)
+    if args.engine != "duckdb" and args.source != "fbi_nibrs":
+        raise UsageError("--engine applies to fbi_nibrs only")
+    kwargs = {"engine": args.engine} if args.source == "fbi_nibrs" else {}
+    result = get(args.source).load(path, **kwargs)
     problems = [
         Problem(args.file, None if r.raw_row != r.raw_row else int(r.raw_row), r.column or None, r.reason)
         for r in result.quarantine.itertuples()
@@ -182,6 +185,12 @@ def _parser() -> argparse.ArgumentParser:
     ld.add_argument("source", metavar="SOURCE")
     ld.add_argument("file", metavar="FILE")
     ld.add_argument("-o", "--output", metavar="OUT", default=None, help="output CSV (default: stdout)")
+    ld.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="fbi_nibrs: query engine (spark needs the `spark` extra and Java 17)",
+    )
     ld.set_defaults(func=_cmd_load)
     f = sub.add_parser("fetch", help="download SOURCE's publisher file into the user cache (hash-verified)")
     f.add_argument("source", metavar="SOURCE")
