@@ -167,7 +167,7 @@ def test_missing_table_and_column(tmp_path):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("14-SEP-19", (2019, 9, 14)), ("29-FEB-20", (2020, 2, 29)), ("29-FEB-21", None), ("31-NOV-21", None),
+    [("14-SEP-19", (2019, 9, 14)), ("15-OCT-22", (2022, 10, 15)), ("2021-03-05T00:00:00", (2021, 3, 5)), ("29-FEB-20", (2020, 2, 29)), ("29-FEB-21", None), ("31-NOV-21", None),
      ("2021-03-05", (2021, 3, 5)), ("01-JAN-95", (1995, 1, 1)), ("", None), ("5/3/21", None)],
 )  # fmt: skip
 def test_parse_date(text, expected):
