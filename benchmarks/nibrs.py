@@ -64,7 +64,8 @@ def plain(folder):
         "victims": vic.merge(key, on="incident_id").groupby(["agency_id", "year"]).size(),
         "offenders": fdr.merge(key, on="incident_id").groupby(["agency_id", "year"]).size(),
         "arrests": arr.merge(key, on="incident_id").groupby(["agency_id", "year"]).size(),
-        "agencies": read("NIBRS_month").merge(ag, on="agency_id").groupby("data_year_x")["agency_id"].nunique(),
+        "agencies": read("NIBRS_month").merge(ag, on="agency_id")
+        .groupby("data_year_x")["agency_id"].nunique(),
     }
     return sum(len(v) for v in out.values())
 
@@ -98,17 +99,26 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
     print(
-        f"{'scale':>6} {'MB':>7} {'loader s':>9} {'pandas s':>9} {'time':>6} {'loader MB':>10} {'pandas MB':>10} {'mem':>6}"
+        f"{'scale':>6} {'MB':>7} {'loader s':>9} {'pandas s':>9} {'time':>6} "
+        f"{'loader MB':>10} {'pandas MB':>10} {'mem':>6}"
     )
     for scale in args.scale:
         with tempfile.TemporaryDirectory(prefix="nibrs-bench-") as tmp:
             folder = Path(tmp) / "bundle"
             t0 = time.perf_counter()
             subprocess.run(
-                [sys.executable, str(ROOT / "benchmarks" / "nibrs_bundle.py"), str(folder), "--scale", str(scale),
-                 "--seed", str(args.seed)],
-                check=True, capture_output=True,
-            )  # fmt: skip
+                [
+                    sys.executable,
+                    str(ROOT / "benchmarks" / "nibrs_bundle.py"),
+                    str(folder),
+                    "--scale",
+                    str(scale),
+                    "--seed",
+                    str(args.seed),
+                ],
+                check=True,
+                capture_output=True,
+            )
             size = sum(f.stat().st_size for f in folder.glob("*.csv")) / 1e6
             print(
                 f"# scale {scale:g}: generated {size:.0f} MB in {time.perf_counter() - t0:.0f} s",
@@ -121,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
             t = {m: statistics.median(r["seconds"] for r in v) for m, v in res.items()}
             mem = {m: statistics.median(r["maxrss_kb"] for r in v) / 1024 for m, v in res.items()}
             print(
-                f"{scale:>6g} {size:>7.0f} {t['loader']:>9.2f} {t['pandas']:>9.2f} {t['loader'] / t['pandas']:>5.2f}x "
+                f"{scale:>6g} {size:>7.0f} {t['loader']:>9.2f} {t['pandas']:>9.2f} "
+                f"{t['loader'] / t['pandas']:>5.2f}x "
                 f"{mem['loader']:>10.0f} {mem['pandas']:>10.0f} {mem['loader'] / mem['pandas']:>5.2f}x"
             )
     print("ratios are loader / pandas (lower is better); targets: time <= 0.25x at scale 10, memory flat")

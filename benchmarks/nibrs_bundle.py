@@ -118,9 +118,17 @@ def generate(out: Path, scale: float, seed: int = 0, year: int = 2022) -> dict[s
             fh.write(f'{tid},"{code}","{name}","{against}","N","Y","","{cat}","A"\n')
     refs = {
         "NIBRS_VICTIM_TYPE": ['1,"B","Business"', '4,"I","Individual"', '5,"L","Law Enforcement Officer"'],
-        "NIBRS_ARREST_TYPE": ['1,"O","On-View Arrest"', '2,"S","Summoned/Cited"', '3,"T","Taken Into Custody"'],
-        "NIBRS_CLEARED_EXCEPT": ['1,"A","Death of Offender",""', '4,"D","Victim Refused to Cooperate",""', '6,"N","Not Applicable",""'],
-    }  # fmt: skip
+        "NIBRS_ARREST_TYPE": [
+            '1,"O","On-View Arrest"',
+            '2,"S","Summoned/Cited"',
+            '3,"T","Taken Into Custody"',
+        ],
+        "NIBRS_CLEARED_EXCEPT": [
+            '1,"A","Death of Offender",""',
+            '4,"D","Victim Refused to Cooperate",""',
+            '6,"N","Not Applicable",""',
+        ],
+    }
     for table, lines in refs.items():
         with open(out / f"{table}.csv", "w") as fh:
             header(fh, table)
@@ -133,7 +141,12 @@ def generate(out: Path, scale: float, seed: int = 0, year: int = 2022) -> dict[s
         name = np.char.add("Synthetic Agency ", (agency_ids - 3000).astype(str))
         e = np.full(n_ag, "")
         cols = [s(agency_ids + 10000), s(agency_ids), np.full(n_ag, y), q(ori), q(e), q(name), q(e)]
-        cols += [q(np.full(n_ag, "Synthetic")), q(np.full(n_ag, "CA")), q(np.full(n_ag, "City")), s(rng.integers(1000, 500000, n_ag))]  # fmt: skip
+        cols += [
+            q(np.full(n_ag, "Synthetic")),
+            q(np.full(n_ag, "CA")),
+            q(np.full(n_ag, "City")),
+            s(rng.integers(1000, 500000, n_ag)),
+        ]
         write_rows(fh, cols)
         counts["agencies"] = n_ag
     month_id = lambda a, m: a * 100 + m  # noqa: E731
@@ -146,14 +159,38 @@ def generate(out: Path, scale: float, seed: int = 0, year: int = 2022) -> dict[s
         a, m = a[keep], m[keep]
         k = len(a)
         e = np.full(k, "")
-        cols = [np.full(k, y), s(month_id(a, m)), s(a), s(m), np.full(k, y), q(e), e, q(np.full(k, "N")), q(np.full(k, "F")), q(np.full(k, "C")), q(e), e, e]  # fmt: skip
+        cols = [
+            np.full(k, y),
+            s(month_id(a, m)),
+            s(a),
+            s(m),
+            np.full(k, y),
+            q(e),
+            e,
+            q(np.full(k, "N")),
+            q(np.full(k, "F")),
+            q(np.full(k, "C")),
+            q(e),
+            e,
+            e,
+        ]
         write_rows(fh, cols)
         counts["NIBRS_month"] = k
-    files = {t: open(out / f"{t}.csv", "w") for t in ("NIBRS_incident", "NIBRS_OFFENSE", "NIBRS_VICTIM", "NIBRS_VICTIM_OFFENSE", "NIBRS_OFFENDER", "NIBRS_ARRESTEE")}  # fmt: skip
+    files = {
+        t: open(out / f"{t}.csv", "w")  # noqa: SIM115 (closed in the finally below)
+        for t in (
+            "NIBRS_incident",
+            "NIBRS_OFFENSE",
+            "NIBRS_VICTIM",
+            "NIBRS_VICTIM_OFFENSE",
+            "NIBRS_OFFENDER",
+            "NIBRS_ARRESTEE",
+        )
+    }
     for t, fh in files.items():
         header(fh, t)
     next_off = next_vic = next_fdr = next_arr = 0
-    n_traffic = max(2, int(round(n_inc * 1.15 * TRAFFICKING_SHARE)))
+    n_traffic = max(2, round(n_inc * 1.15 * TRAFFICKING_SHARE))
     traffic_inc = set(rng.choice(n_inc, n_traffic, replace=False).tolist())
     try:
         for start in range(0, n_inc, CHUNK):
@@ -164,7 +201,23 @@ def generate(out: Path, scale: float, seed: int = 0, year: int = 2022) -> dict[s
             month = np.minimum(month, 10)  # every agency reports months 1-10 at least
             cleared = np.where(rng.random(n) < 0.1, 4, 6)
             e = np.full(n, "")
-            cols = [np.full(n, y), s(ag), s(inc), s(month_id(ag, month)), q(np.full(n, "N")), sub_date, inc_date, q(e), s(rng.integers(0, 24, n)), s(cleared), e, np.full(n, "0"), q(np.full(n, "C")), q(np.full(n, "F")), s(inc + 5)]  # fmt: skip
+            cols = [
+                np.full(n, y),
+                s(ag),
+                s(inc),
+                s(month_id(ag, month)),
+                q(np.full(n, "N")),
+                sub_date,
+                inc_date,
+                q(e),
+                s(rng.integers(0, 24, n)),
+                s(cleared),
+                e,
+                np.full(n, "0"),
+                q(np.full(n, "C")),
+                q(np.full(n, "F")),
+                s(inc + 5),
+            ]
             write_rows(files["NIBRS_incident"], cols)
             # offenses: 1 or 2 per incident
             per = np.where(rng.random(n) < 0.15, 2, 1)
@@ -178,20 +231,61 @@ def generate(out: Path, scale: float, seed: int = 0, year: int = 2022) -> dict[s
             hit = np.array([i in traffic_inc for i in local.tolist()]) & first
             o_type[hit] = np.where(rng.random(hit.sum()) < 0.8, 59, 60)
             e = np.full(k, "")
-            write_rows(files["NIBRS_OFFENSE"], [np.full(k, y), s(o_id), s(o_inc), s(o_type), q(np.full(k, "C")), s(rng.integers(1, 50, k)), e, q(e)])  # fmt: skip
+            write_rows(
+                files["NIBRS_OFFENSE"],
+                [
+                    np.full(k, y),
+                    s(o_id),
+                    s(o_inc),
+                    s(o_type),
+                    q(np.full(k, "C")),
+                    s(rng.integers(1, 50, k)),
+                    e,
+                    q(e),
+                ],
+            )
             # victims: one per offense, linked to it
             v_id = np.arange(next_vic, next_vic + k) + 70_000_000
             next_vic += k
             age = rng.integers(1, 90, k)
             sex = np.array(["F", "M", "U"])[rng.integers(0, 3, k)]
-            cols = [np.full(k, y), s(v_id), s(o_inc), np.full(k, "1"), np.full(k, "4"), e, e, e, e, s(age), q(sex), np.full(k, "1"), np.full(k, "2"), q(np.full(k, "R")), e, e]  # fmt: skip
+            cols = [
+                np.full(k, y),
+                s(v_id),
+                s(o_inc),
+                np.full(k, "1"),
+                np.full(k, "4"),
+                e,
+                e,
+                e,
+                e,
+                s(age),
+                q(sex),
+                np.full(k, "1"),
+                np.full(k, "2"),
+                q(np.full(k, "R")),
+                e,
+                e,
+            ]
             write_rows(files["NIBRS_VICTIM"], cols)
             write_rows(files["NIBRS_VICTIM_OFFENSE"], [np.full(k, y), s(v_id), s(o_id)])
             # offenders: one per incident
             f_id = np.arange(next_fdr, next_fdr + n) + 80_000_000
             next_fdr += n
             e = np.full(n, "")
-            cols = [np.full(n, y), s(f_id), s(inc), np.full(n, "1"), e, s(rng.integers(12, 70, n)), q(np.array(["F", "M"])[rng.integers(0, 2, n)]), np.full(n, "1"), np.full(n, "2"), e, e]  # fmt: skip
+            cols = [
+                np.full(n, y),
+                s(f_id),
+                s(inc),
+                np.full(n, "1"),
+                e,
+                s(rng.integers(12, 70, n)),
+                q(np.array(["F", "M"])[rng.integers(0, 2, n)]),
+                np.full(n, "1"),
+                np.full(n, "2"),
+                e,
+                e,
+            ]
             write_rows(files["NIBRS_OFFENDER"], cols)
             # arrestees: a quarter of incidents
             a_inc = inc[rng.random(n) < 0.25]
@@ -199,7 +293,26 @@ def generate(out: Path, scale: float, seed: int = 0, year: int = 2022) -> dict[s
             a_id = np.arange(next_arr, next_arr + m) + 60_000_000
             next_arr += m
             e = np.full(m, "")
-            cols = [np.full(m, y), s(a_id), s(a_inc), np.full(m, "1"), np.full(m, f"15-JUN-{year % 100:02d}"), s(rng.integers(1, 4, m)), q(np.full(m, "N")), np.full(m, "45"), e, s(rng.integers(12, 70, m)), q(np.full(m, "M")), np.full(m, "1"), np.full(m, "2"), q(np.full(m, "R")), q(e), q(e), e, e]  # fmt: skip
+            cols = [
+                np.full(m, y),
+                s(a_id),
+                s(a_inc),
+                np.full(m, "1"),
+                np.full(m, f"15-JUN-{year % 100:02d}"),
+                s(rng.integers(1, 4, m)),
+                q(np.full(m, "N")),
+                np.full(m, "45"),
+                e,
+                s(rng.integers(12, 70, m)),
+                q(np.full(m, "M")),
+                np.full(m, "1"),
+                np.full(m, "2"),
+                q(np.full(m, "R")),
+                q(e),
+                q(e),
+                e,
+                e,
+            ]
             write_rows(files["NIBRS_ARRESTEE"], cols)
             counts["NIBRS_incident"] += n
             counts["NIBRS_OFFENSE"] += k

@@ -167,9 +167,19 @@ def test_missing_table_and_column(tmp_path):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("14-SEP-19", (2019, 9, 14)), ("15-OCT-22", (2022, 10, 15)), ("2021-03-05T00:00:00", (2021, 3, 5)), ("29-FEB-20", (2020, 2, 29)), ("29-FEB-21", None), ("31-NOV-21", None),
-     ("2021-03-05", (2021, 3, 5)), ("01-JAN-95", (1995, 1, 1)), ("", None), ("5/3/21", None)],
-)  # fmt: skip
+    [
+        ("14-SEP-19", (2019, 9, 14)),
+        ("15-OCT-22", (2022, 10, 15)),
+        ("2021-03-05T00:00:00", (2021, 3, 5)),
+        ("29-FEB-20", (2020, 2, 29)),
+        ("29-FEB-21", None),
+        ("31-NOV-21", None),
+        ("2021-03-05", (2021, 3, 5)),
+        ("01-JAN-95", (1995, 1, 1)),
+        ("", None),
+        ("5/3/21", None),
+    ],
+)
 def test_parse_date(text, expected):
     assert fbi_nibrs.parse_date(text) == expected
 
@@ -192,3 +202,45 @@ def test_real_layout_columns(real_data):
     assert codes["64A"] == "59" and codes["64B"] == "60"
     for d in ("14-SEP-19", "31-MAR-20"):
         assert fbi_nibrs.parse_date(d) is not None
+
+
+def _spark_missing() -> str | None:
+    """Why the Spark engine cannot run here, or None."""
+    import importlib.util
+    import os
+
+    if importlib.util.find_spec("pyspark") is None:
+        return "pyspark is not installed (pip install 'trafficking-stats[spark]')"
+    if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
+        return "Java is not installed (Spark needs a JDK 17 on PATH or JAVA_HOME)"
+    return None
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+def test_spark_gives_the_same_rows(result):
+    """The same FILTER_SQL on a local Spark session gives the rows and quarantine of DuckDB."""
+    reason = _spark_missing()
+    if reason:
+        pytest.skip(f"Spark engine not tested: {reason}")
+    spark = fbi_nibrs.load(DATA, engine="spark")
+    cols = ["geo_code", "year", "metric", "breakdown", "value", "note"]
+    assert spark.rows[cols].equals(result.rows[cols])
+    assert spark.quarantine.equals(result.quarantine)
+    assert spark.read == result.read == 119
+
+
+def test_build_picks_the_bundles_up_from_the_bulk_folder(tmp_path):
+    """`build --bulk DIR` loads DIR/fbi/nibrs (every bundle in it, together), hashes the folder and
+    publishes state and national rows, not agency rows."""
+    from trafficking_stats.build import build
+
+    bulk = tmp_path / "bulk"
+    shutil.copytree(DATA, bulk / "fbi" / "nibrs", ignore=shutil.ignore_patterns("*.md"))
+    res = build(out_dir=tmp_path / "out", bulk_dir=bulk, write=False)
+    rows = res.counts[res.counts["dataset"] == "fbi_nibrs"]
+    assert set(rows["geo_level"].astype(str)) == {"state", "country"}
+    assert value(rows, "US-CA", 2021, "offenses_actual") == 5
+    assert res.manifest["row_accounting"]["fbi_nibrs:fbi/nibrs"]["read"] == 119
+    (entry,) = [i for i in res.manifest["inputs"] if i["source"] == "fbi_nibrs"]
+    assert entry["path"] == "fbi/nibrs" and len(entry["sha256"]) == 64
+    assert entry["bytes"] == sum(f.stat().st_size for f in (bulk / "fbi" / "nibrs").rglob("*.csv"))
