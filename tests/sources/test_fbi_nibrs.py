@@ -11,6 +11,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from trafficking_stats import schema
@@ -22,7 +23,7 @@ DATA = Path(__file__).parents[1] / "data" / "fbi_nibrs"
 
 @pytest.fixture(scope="module")
 def result():
-    return get("fbi_nibrs").load(DATA)
+    return get("fbi_nibrs").load(DATA, allow_small_cells=True)
 
 
 def value(rows, code, year, metric, breakdown="total"):
@@ -138,11 +139,27 @@ def test_zip_bundles_give_the_same_rows(tmp_path, result):
         with zipfile.ZipFile(tmp_path / f"{bundle}.zip", "w", zipfile.ZIP_DEFLATED) as zf:
             for f in sorted((DATA / bundle).iterdir()):
                 zf.write(f, f"{bundle}/{f.name}")
-    zipped = fbi_nibrs.load(tmp_path)
+    zipped = fbi_nibrs.load(tmp_path, allow_small_cells=True)
     cols = ["geo_code", "year", "metric", "breakdown", "value"]
     assert zipped.rows[cols].equals(result.rows[cols])
     assert zipped.read == result.read and len(zipped.quarantine) == len(result.quarantine)
     assert set(zipped.quarantine["raw_row"].astype(int)) == set(result.quarantine["raw_row"].astype(int))
+
+
+def test_small_victim_cells_are_suppressed_by_default():
+    rows = fbi_nibrs.load(DATA).rows
+    victims = rows[
+        (rows["metric"] == "victims_recorded") & (rows["geo_code"] == "US-CA") & (rows["year"] == 2021)
+    ]
+    total = victims[victims["breakdown"] == "total"]
+    assert total["value"].tolist() == [6.0] and total["qualifier"].tolist() == ["exact"]  # totals are shown
+    minors = victims[victims["breakdown"] == "age=minor"].iloc[0]
+    assert minors["qualifier"] == "suppressed" and minors["value"] is pd.NA  # 3, withheld as 0 to 4
+    assert (minors["value_low"], minors["value_high"]) == (0, 4)
+    # every breakdown cell but 64A (5 victims) is below 5: 64B 2, minor 3, adult 2, age unknown 1, ...
+    assert (victims["qualifier"] == "suppressed").sum() == 7
+    female = victims[victims["breakdown"] == "offense=commercial_sex_acts"].iloc[0]
+    assert female["value"] == 5 and female["qualifier"] == "exact"  # 5 is not below the threshold
 
 
 def test_one_bundle(result):
@@ -222,7 +239,7 @@ def test_spark_gives_the_same_rows(result):
     reason = _spark_missing()
     if reason:
         pytest.skip(f"Spark engine not tested: {reason}")
-    spark = fbi_nibrs.load(DATA, engine="spark")
+    spark = fbi_nibrs.load(DATA, engine="spark", allow_small_cells=True)
     cols = ["geo_code", "year", "metric", "breakdown", "value", "note"]
     assert spark.rows[cols].equals(result.rows[cols])
     assert spark.quarantine.equals(result.quarantine)

@@ -261,6 +261,10 @@ KEYS: dict[str, tuple[str, ...]] = {
     "nibrs_month": ("nibrs_month_id",),
 }
 
+#: Victim breakdown cells below this are published as suppressed (the same threshold as
+#: ``charts.privacy.SMALL_CELL_THRESHOLD``, not imported: that would import matplotlib).
+SMALL_CELL_THRESHOLD = 5
+
 ARREST_TYPES: dict[str, str] = {"O": "on_view", "S": "summoned", "T": "taken_into_custody"}
 PERSON_VICTIM_TYPES: frozenset[str] = frozenset({"I", "L"})  # individual, law-enforcement officer
 SEXES: dict[str, str] = {"F": "female", "M": "male"}
@@ -932,12 +936,14 @@ def _facts(used: dict[str, pd.DataFrame], t: dict[str, pd.DataFrame]) -> pd.Data
     return facts
 
 
-def load(path: Path, *, engine: str = "duckdb") -> LoadResult:
+def load(path: Path, *, engine: str = "duckdb", allow_small_cells: bool = False) -> LoadResult:
     """Normalize CDE NIBRS bundles (a zip, a folder, or a folder of either) into yearly trafficking figures.
 
     ``engine`` is ``duckdb`` (default, in-process) or ``spark`` (a local PySpark session from
     :func:`spark_session`, or the active one; the same SQL). See the module docstring for the metrics,
-    the breakdowns and the accounting. Raises :class:`~trafficking_stats.errors.SourceFormatError` for
+    the breakdowns and the accounting. Victim breakdown cells (``victims_recorded`` by offense, age or
+    sex) below :data:`SMALL_CELL_THRESHOLD` are published as ``suppressed`` (0 to 4) unless
+    ``allow_small_cells`` is True: these are our own aggregates of incident records. Raises :class:`~trafficking_stats.errors.SourceFormatError` for
     a bundle missing a table or a table missing a column.
     """
     import pandas as pd
@@ -960,7 +966,7 @@ def load(path: Path, *, engine: str = "duckdb") -> LoadResult:
     read = sum(len(tables[n]) for n in ("ht_offense", "ht_incident", "ht_victim_offense", "ht_victim"))
     read += sum(len(tables[n]) for n in ("ht_offender", "ht_arrestee", "ht_month"))
     n_used = sum(len(used[k]) for k in used)
-    rows = _rows(used, tables, path, raw_file)
+    rows = _rows(used, tables, path, raw_file, allow_small_cells)
     quarantine = pd.DataFrame(
         [
             {
@@ -1011,7 +1017,7 @@ def _scan(path: Path, needles: set) -> Iterator[tuple[int, list[str]]]:
 
 
 def _rows(
-    used: dict[str, pd.DataFrame], t: dict[str, pd.DataFrame], path: Path, raw_file: str
+    used: dict[str, pd.DataFrame], t: dict[str, pd.DataFrame], path: Path, raw_file: str, allow_small: bool
 ) -> pd.DataFrame:
     import pandas as pd
 
@@ -1053,6 +1059,10 @@ def _rows(
     def row(year: int, code: str, metric: str, breakdown: str, value: int) -> dict[str, object]:
         p = geo_of[code]
         note = f"{NOTES[metric]} {NOTE_COMMON}"
+        small = not allow_small and metric == "victims_recorded" and breakdown != "total"
+        small = small and value < SMALL_CELL_THRESHOLD
+        if small:
+            note += " Withheld here: a count from 0 to 4 (victim breakdown cell below 5)."
         if code == "USA":
             note += f" National figures sum the bundles loaded: {len(states_by_year.get(year, ()))} state(s)."
         return {
@@ -1069,10 +1079,10 @@ def _rows(
             "year": year,
             "metric": metric,
             "breakdown": breakdown,
-            "value": float(value),
-            "qualifier": "exact",
-            "value_low": float(value),
-            "value_high": float(value),
+            "value": None if small else float(value),
+            "qualifier": "suppressed" if small else "exact",
+            "value_low": 0.0 if small else float(value),
+            "value_high": SMALL_CELL_THRESHOLD - 1.0 if small else float(value),
             "unit": UNITS[metric],
             "vintage": vintage,
             "citation": INFO.citation,
