@@ -943,8 +943,9 @@ def load(path: Path, *, engine: str = "duckdb", allow_small_cells: bool = False)
     :func:`spark_session`, or the active one; the same SQL). See the module docstring for the metrics,
     the breakdowns and the accounting. Victim breakdown cells (``victims_recorded`` by offense, age or
     sex) below :data:`SMALL_CELL_THRESHOLD` are published as ``suppressed`` (0 to 4) unless
-    ``allow_small_cells`` is True: these are our own aggregates of incident records. Raises :class:`~trafficking_stats.errors.SourceFormatError` for
-    a bundle missing a table or a table missing a column.
+    ``allow_small_cells`` is True: these are our own aggregates of incident records. Raises
+    :class:`~trafficking_stats.errors.SourceFormatError` for a bundle missing a table or a table missing a
+    column, and for a CSV the engine cannot parse.
     """
     import pandas as pd
 
