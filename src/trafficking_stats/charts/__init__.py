@@ -17,6 +17,7 @@ Chart functions never call ``plt.show()`` and apply the house style inside a con
 from __future__ import annotations
 
 from .catalog import STANDARD_CHARTS
+from .collections import police_collections
 from .compare import compare_reporters
 from .describe import describe
 from .export import FORMATS, ExportResult, export
@@ -46,6 +47,7 @@ __all__ = [
     "describe",
     "export",
     "hidden_population",
+    "police_collections",
     "preset_of",
     "rescues_and_cases",
     "show",

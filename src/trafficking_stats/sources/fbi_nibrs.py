@@ -465,7 +465,9 @@ def spark_session():
 
 
 def _run_spark(members: list[_Member], tmp: Path) -> dict[str, pd.DataFrame]:
-    spark = spark_session()
+    from pyspark.sql import SparkSession
+
+    spark = SparkSession.getActiveSession() or spark_session()  # a cluster's session when one is active
     cached = []
     for table in TABLES:
         frame = None
