@@ -261,3 +261,25 @@ def test_build_picks_the_bundles_up_from_the_bulk_folder(tmp_path):
     (entry,) = [i for i in res.manifest["inputs"] if i["source"] == "fbi_nibrs"]
     assert entry["path"] == "fbi/nibrs" and len(entry["sha256"]) == 64
     assert entry["bytes"] == sum(f.stat().st_size for f in (bulk / "fbi" / "nibrs").rglob("*.csv"))
+
+
+def test_monthly_figures():
+    """monthly=True adds each month: the incident's NIBRS month, and the agencies that sent that month."""
+    rows = fbi_nibrs.load(DATA, monthly=True).rows
+    ca = rows[
+        (rows["geo_code"] == "US-CA")
+        & (rows["period_kind"] == "partial_year")
+        & (rows["breakdown"] == "total")
+    ]
+    by_month = {
+        (m, str(start)[:7]): v
+        for m, start, v in zip(ca["metric"], ca["period_start"], ca["value"], strict=True)
+    }
+    inc = {k: v for (m, k), v in by_month.items() if m == "incidents_recorded"}
+    # 2021: 5003 in February, 5001 and 5009 in March, 5002 in July; 2022: 15001 in June
+    assert {k: v for k, v in inc.items() if v} == {"2021-02": 1, "2021-03": 2, "2021-07": 1, "2022-06": 1}
+    ag = {k: v for (m, k), v in by_month.items() if m == "agencies_reporting"}
+    assert ag["2021-06"] == 2 and ag["2021-07"] == 1  # agency 102 sent January to June only
+    assert ca["year"].isna().all() and (ca["period_end"].astype(str).str[:10] == "2021-02-28").any()
+    yearly = rows[rows["period_kind"] == "calendar_year"]
+    assert value(yearly, "US-CA", 2021, "incidents_recorded") == 4

@@ -42,6 +42,9 @@ and national (``USA``: the sum of the bundles loaded) level:
   ``NIBRS_month`` that year (a month with incidents or a zero report: the coverage denominator the CDE
   human-trafficking download cannot give); ``months_reported`` (unit ``months``, agencies): how many.
 
+``load(path, monthly=True)`` adds the same figures per month (the month of the incident's
+``NIBRS_MONTH_ID``; ``period_kind`` ``partial_year``), with the agencies that sent that month.
+
 Every state and national place-year with an agency reporting gets every one of these figures, zeros
 included: NIBRS is incident-based, so an agency that reported and has no 64A/64B incident reported zero
 (unlike the CDE human-trafficking download, where zero is absence). Agencies get ``months_reported``
@@ -265,6 +268,10 @@ KEYS: dict[str, tuple[str, ...]] = {
 #: ``charts.privacy.SMALL_CELL_THRESHOLD``, not imported: that would import matplotlib).
 SMALL_CELL_THRESHOLD = 5
 
+#: A zip member expanding more than this many times (and past 128 MB) is refused (a "zip bomb"); CDE
+#: CSVs compress about 5 to 15 times.
+MAX_RATIO = 200
+
 ARREST_TYPES: dict[str, str] = {"O": "on_view", "S": "summoned", "T": "taken_into_custody"}
 PERSON_VICTIM_TYPES: frozenset[str] = frozenset({"I", "L"})  # individual, law-enforcement officer
 SEXES: dict[str, str] = {"F": "female", "M": "male"}
@@ -353,6 +360,16 @@ def _members(bundle: Path, root: Path, tmp: Path) -> list[_Member]:
                 stem = Path(info.filename).name.lower().removesuffix(".csv")
                 if info.is_dir() or not info.filename.lower().endswith(".csv") or stem not in TABLES:
                     continue
+                if info.file_size > MAX_RATIO * max(info.compress_size, 1) and info.file_size > 1 << 27:
+                    raise SourceFormatError(
+                        Problem(
+                            f"{bundle}!{info.filename}",
+                            None,
+                            None,
+                            f"expands {info.file_size / max(info.compress_size, 1):.0f} times (over "
+                            f"{MAX_RATIO}): not a CSV export; the zip is damaged or malicious",
+                        )
+                    )
                 out = tmp / f"{len(list(tmp.iterdir()))}_{Path(info.filename).name}"
                 with zf.open(info) as src, open(out, "wb") as dst:
                     while chunk := src.read(1 << 22):
@@ -934,16 +951,22 @@ def _facts(used: dict[str, pd.DataFrame], t: dict[str, pd.DataFrame]) -> pd.Data
     facts = pd.concat(parts, ignore_index=True).astype(
         {"breakdown": "str", "key": "str", "incident_id": "str"}
     )
-    facts = facts.merge(inc[["incident_id", "data_year", "agency_id"]].astype("str"), on="incident_id")
-    return facts
+    month_of = dict(zip(used["month"]["nibrs_month_id"], used["month"]["month_num"], strict=False))
+    inc = inc.assign(month=[int(month_of[m]) for m in inc["nibrs_month_id"]])
+    keys = inc[["incident_id", "data_year", "agency_id"]].astype("str").assign(month=inc["month"].to_numpy())
+    return facts.merge(keys, on="incident_id")
 
 
-def load(path: Path, *, engine: str = "duckdb", allow_small_cells: bool = False) -> LoadResult:
+def load(
+    path: Path, *, engine: str = "duckdb", allow_small_cells: bool = False, monthly: bool = False
+) -> LoadResult:
     """Normalize CDE NIBRS bundles (a zip, a folder, or a folder of either) into yearly trafficking figures.
 
     ``engine`` is ``duckdb`` (default, in-process) or ``spark`` (a local PySpark session from
     :func:`spark_session`, or the active one; the same SQL). See the module docstring for the metrics,
-    the breakdowns and the accounting. Victim breakdown cells (``victims_recorded`` by offense, age or
+    the breakdowns and the accounting. ``monthly`` adds the same figures per month (the incident's
+    ``NIBRS_month``; ``period_kind`` ``partial_year``, ``year`` NA), agencies reporting that month
+    included. Victim breakdown cells (``victims_recorded`` by offense, age or
     sex) below :data:`SMALL_CELL_THRESHOLD` are published as ``suppressed`` (0 to 4) unless
     ``allow_small_cells`` is True: these are our own aggregates of incident records. Raises
     :class:`~trafficking_stats.errors.SourceFormatError` for a bundle missing a table or a table missing a
@@ -969,7 +992,7 @@ def load(path: Path, *, engine: str = "duckdb", allow_small_cells: bool = False)
     read = sum(len(tables[n]) for n in ("ht_offense", "ht_incident", "ht_victim_offense", "ht_victim"))
     read += sum(len(tables[n]) for n in ("ht_offender", "ht_arrestee", "ht_month"))
     n_used = sum(len(used[k]) for k in used)
-    rows = _rows(used, tables, path, raw_file, allow_small_cells)
+    rows = _rows(used, tables, path, raw_file, allow_small_cells, monthly)
     quarantine = pd.DataFrame(
         [
             {
@@ -1002,31 +1025,43 @@ def _lines(items: list[dict[str, object]], members: list[_Member]) -> dict[tuple
             continue
         lower = [h.lower() for h in m.header]
         idx = [lower.index(k) for k in KEYS[m.table]]
-        first = {k[0] for k in keys}
-        for line_no, fields in _scan(m.path, first):
+        for line_no, fields in _records(m.path):
             key = tuple(fields[i].strip() if i < len(fields) else None for i in idx)
             if key in keys:
                 out.setdefault((m.label, key), line_no)
     return out
 
 
-def _scan(path: Path, needles: set) -> Iterator[tuple[int, list[str]]]:
-    """(line, fields) of the lines of ``path`` containing one of ``needles`` (NIBRS fact tables hold no
-    line breaks inside fields, so a line is a record)."""
+def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(line, fields) of every record of ``path`` after the header, split on commas (the csv module for a
+    line with quotes). NIBRS fact tables hold no line breaks inside fields, so a line is a record."""
     with open(path, encoding="utf-8-sig", newline="") as fh:
-        for line_no, line in enumerate(fh, start=1):
-            if line_no > 1 and any(str(n) in line for n in needles):
-                yield line_no, next(csv.reader([line]))
+        next(fh, None)
+        for line_no, line in enumerate(fh, start=2):
+            line = line.rstrip("\r\n")
+            yield line_no, next(csv.reader([line])) if '"' in line else line.split(",")
+
+
+def _month_end(year: int, month: int) -> str:
+    import calendar
+
+    return f"{year}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
 
 
 def _rows(
-    used: dict[str, pd.DataFrame], t: dict[str, pd.DataFrame], path: Path, raw_file: str, allow_small: bool
+    used: dict[str, pd.DataFrame],
+    t: dict[str, pd.DataFrame],
+    path: Path,
+    raw_file: str,
+    allow_small: bool,
+    monthly: bool,
 ) -> pd.DataFrame:
     import pandas as pd
 
     from ..schema import COLUMN_NAMES
 
     facts = _facts(used, t)
+    periods = (lambda m: (0, m)) if monthly else (lambda m: (0,))
     places = _places(t["ht_agency"])
     usa = geo.country("USA")
     month = used["month"].astype({"agency_id": "str", "data_year": "str"})
@@ -1035,15 +1070,16 @@ def _rows(
         .groupby(["data_year", "agency_id"])
         .size()
     )
-    # counts per (year, code, metric, breakdown): distinct keys
-    counts: dict[tuple[int, str, str, str], set] = {}
+    # counts per (year, month or 0 for the year, code, metric, breakdown): distinct keys
+    counts: dict[tuple[int, int, str, str, str], set] = {}
     geo_of: dict[str, geo.Place] = {"USA": usa}
     for f in facts.itertuples(index=False):
         pl = places[f.agency_id]
         for p in (pl[0], pl[1], usa):
             geo_of[p.code] = p
-            counts.setdefault((int(f.data_year), p.code, f.metric, f.breakdown), set()).add(f.key)
-    coverage: dict[tuple[int, str], set] = {}
+            for mon in periods(int(f.month)):
+                counts.setdefault((int(f.data_year), mon, p.code, f.metric, f.breakdown), set()).add(f.key)
+    coverage: dict[tuple[int, int, str], set] = {}
     agency_months: dict[tuple[int, str], int] = {}
     for (year, agency_id), n in months.items():
         pl = places[agency_id]
@@ -1051,15 +1087,21 @@ def _rows(
         geo_of[pl[0].code] = pl[0]
         for p in (pl[1], usa):
             geo_of[p.code] = p
-            coverage.setdefault((int(year), p.code), set()).add(agency_id)
+            coverage.setdefault((int(year), 0, p.code), set()).add(agency_id)
+    if monthly:
+        for r in month.drop_duplicates(["data_year", "agency_id", "month_num"]).to_dict("records"):
+            for p in places[r["agency_id"]][1], usa:  # type: ignore[index]
+                coverage.setdefault((int(r["data_year"]), int(r["month_num"]), p.code), set()).add(
+                    r["agency_id"]
+                )
     out = []
     vintage = f"CDE NIBRS download {path.stem}"
     states_by_year: dict[int, set[str]] = {}
-    for year, code in coverage:
+    for year, _mon, code in coverage:
         if geo_of[code].level == "state":
             states_by_year.setdefault(year, set()).add(code)
 
-    def row(year: int, code: str, metric: str, breakdown: str, value: int) -> dict[str, object]:
+    def row(year: int, mon: int, code: str, metric: str, breakdown: str, value: int) -> dict[str, object]:
         p = geo_of[code]
         note = f"{NOTES[metric]} {NOTE_COMMON}"
         small = not allow_small and metric == "victims_recorded" and breakdown != "total"
@@ -1070,16 +1112,16 @@ def _rows(
             note += f" National figures sum the bundles loaded: {len(states_by_year.get(year, ()))} state(s)."
         return {
             "dataset": INFO.id,
-            "figure_id": figure_id(year, code, metric, breakdown),
+            "figure_id": figure_id(year, f"m{mon:02d}" if mon else None, code, metric, breakdown),
             "reporter": REPORTER,
             "reporter_type": INFO.reporter_type,
             "geo_level": p.level,
             "geo_code": p.code,
             "geo_name": p.name,
-            "period_start": f"{year}-01-01",
-            "period_end": f"{year}-12-31",
-            "period_kind": "calendar_year",
-            "year": year,
+            "period_start": f"{year}-{mon or 1:02d}-01",
+            "period_end": f"{year}-12-31" if not mon else _month_end(year, mon),
+            "period_kind": "partial_year" if mon else "calendar_year",
+            "year": None if mon else year,
             "metric": metric,
             "breakdown": breakdown,
             "value": None if small else float(value),
@@ -1104,15 +1146,17 @@ def _rows(
         "offenders_recorded",
         "arrests",
     )
-    agency_years = {(y, c) for (y, c, _m, _b) in counts if geo_of[c].level == "agency"}
-    for year, code in sorted(set(coverage) | agency_years):
+    agency_years = {(y, mon, c) for (y, mon, c, _m, _b) in counts if geo_of[c].level == "agency"}
+    for year, mon, code in sorted(set(coverage) | agency_years):
         for metric in metrics:
             for br in _slots(metric):
-                out.append(row(year, code, metric, br, len(counts.get((year, code, metric, br), ()))))
-        if (year, code) in coverage:
-            out.append(row(year, code, "agencies_reporting", "total", len(coverage[(year, code)])))
+                out.append(
+                    row(year, mon, code, metric, br, len(counts.get((year, mon, code, metric, br), ())))
+                )
+        if (year, mon, code) in coverage:
+            out.append(row(year, mon, code, "agencies_reporting", "total", len(coverage[(year, mon, code)])))
     for (year, code), n in sorted(agency_months.items()):
-        out.append(row(year, code, "months_reported", "total", n))
+        out.append(row(year, 0, code, "months_reported", "total", n))
     frame = pd.DataFrame(out, columns=list(COLUMN_NAMES))
     for c in ("value", "value_low", "value_high"):
         frame[c] = frame[c].astype("Float64")
