@@ -387,7 +387,11 @@ def _members(bundle: Path, root: Path, tmp: Path) -> list[_Member]:
                 str(bundle), None, None, f"bundle lacks the table(s) {', '.join(m + '.csv' for m in missing)}"
             )
         )
-    return [_Member(t, p, label, _header(p, label, t)) for t, (p, label) in files.items()]
+    out = []
+    for t, (p, label) in files.items():  # errors name the file as the user knows it (zip!member or path)
+        where = f"{bundle}!{label.split('!', 1)[1]}" if bundle.is_file() else str(bundle / p.name)
+        out.append(_Member(t, p, label, _header(p, where, t)))
+    return out
 
 
 def _header(path: Path, label: str, table: str) -> tuple[str, ...]:
