@@ -86,7 +86,7 @@ INFO = SourceInfo(
     reporter_type="police",
     home_page="https://cde.ucr.cjis.gov/",
     licence="US Government work (public domain in the United States); no licence terms attached",
-    years="calendar year of submission (DATA_YEAR of the NIBRS month); NIBRS only from 2021 on",
+    years="calendar year (DATA_YEAR: the year of the NIBRS month the incident was submitted in)",
     description=(
         "FBI Crime Data Explorer NIBRS downloads (one zip of CSV tables per state and year): human-"
         "trafficking incidents (offense codes 64A commercial sex acts, 64B involuntary servitude), their "
