@@ -742,9 +742,8 @@ def _check(t: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], _Quaran
     q.add(link, lost, "nibrs_victim_offense", "victim_id", "victim_id", "its victim is quarantined")
     link = link[~lost]
 
-    # offenses with no victim linked contradict NIBRS (a crime against persons has at least one victim);
-    # they are counted as offenses but flagged: no, quarantined, since a record without its victim is
-    # incomplete (and the other records of its incident stay).
+    # an offense with no (usable) victim linked contradicts NIBRS: a crime against persons has at least one
+    # individual victim. Quarantined; its incident goes too if no other 64A/64B offense is left in it.
     no_victim = ~off["offense_id"].isin(set(link["offense_id"]))
     q.add(
         off,
