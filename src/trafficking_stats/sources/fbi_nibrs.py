@@ -264,6 +264,10 @@ KEYS: dict[str, tuple[str, ...]] = {
     "nibrs_month": ("nibrs_month_id",),
 }
 
+#: DuckDB's memory limit: it spills to the temporary folder beyond it, so peak memory stays flat as the
+#: input grows (measured: scale 30, 770 MB without a limit, 423 MB with this one).
+DUCKDB_MEMORY_LIMIT = "256MB"
+
 #: Victim breakdown cells below this are published as suppressed (the same threshold as
 #: ``charts.privacy.SMALL_CELL_THRESHOLD``, not imported: that would import matplotlib).
 SMALL_CELL_THRESHOLD = 5
@@ -445,7 +449,12 @@ def _run_duckdb(members: list[_Member], tmp: Path) -> dict[str, pd.DataFrame]:
     import duckdb
 
     con = duckdb.connect(
-        config={"temp_directory": str(tmp / "duckdb.tmp"), "preserve_insertion_order": False}
+        config={
+            "temp_directory": str(tmp / "duckdb.tmp"),
+            "preserve_insertion_order": False,
+            "memory_limit": DUCKDB_MEMORY_LIMIT,
+            "enable_progress_bar": False,  # no progress bar on stderr (notebooks, the CLI)
+        }
     )
     try:
         for table in TABLES:
