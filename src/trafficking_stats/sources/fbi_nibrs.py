@@ -453,10 +453,10 @@ def _run_duckdb(members: list[_Member], tmp: Path) -> dict[str, pd.DataFrame]:
             "temp_directory": str(tmp / "duckdb.tmp"),
             "preserve_insertion_order": False,
             "memory_limit": DUCKDB_MEMORY_LIMIT,
-            "enable_progress_bar": False,  # no progress bar on stderr (notebooks, the CLI)
         }
     )
     try:
+        con.execute("SET enable_progress_bar = false")  # no progress bar on the terminal or in notebooks
         for table in TABLES:
             parts = []
             for m in (m for m in members if m.table == table):
