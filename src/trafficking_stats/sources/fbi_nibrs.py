@@ -63,6 +63,7 @@ month number outside 1-12; an unknown arrest type; and the records of a quaranti
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import tempfile
 import zipfile
@@ -456,7 +457,9 @@ def _run_duckdb(members: list[_Member], tmp: Path) -> dict[str, pd.DataFrame]:
         }
     )
     try:
-        con.execute("SET enable_progress_bar = false")  # no progress bar on the terminal or in notebooks
+        # no progress bar on the terminal (in Jupyter DuckDB draws none without ipywidgets, and refuses this)
+        with contextlib.suppress(duckdb.Error):
+            con.execute("SET enable_progress_bar = false")
         for table in TABLES:
             parts = []
             for m in (m for m in members if m.table == table):
