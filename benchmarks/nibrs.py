@@ -17,18 +17,20 @@ Each child imports pandas and duckdb first and times only the call; its peak mem
 Targets (issue 18): time at most 0.25x pandas at scale 10; peak memory flat (at most 1 GB at scale
 100, where pandas needs several); time growing linearly with input.
 
-Measured on the 2-core development machine, shared (load average 6-7 during the run), 3 runs, seed 0
-(loader / pandas, medians):
+Measured on the 2-core development machine, shared with other jobs (load average 3-7), seed 0, medians
+of 3 runs (1 run at scale 100); loader / pandas:
 
-* scale 1 (18 MB): time 1.74x (1.25 s vs 0.72 s), peak memory 1.05x (179 MB vs 171 MB);
-* scale 10 (181 MB): time 1.03x (8.7 s vs 8.5 s), peak memory 0.67x (269 MB vs 399 MB).
+| scale | CSV | loader | pandas | time | loader peak | pandas peak | memory |
+|---|---|---|---|---|---|---|---|
+| 1 | 18 MB | 1.64 s | 0.71 s | 2.31x | 181 MB | 170 MB | 1.07x |
+| 10 | 181 MB | 2.06 s | 2.09 s | 0.98x | 280 MB | 403 MB | 0.70x |
+| 100 | 1.8 GB | 46.4 s | 42.1 s | 1.10x | 471 MB | 2,591 MB | 0.18x |
 
-So on this machine the time target (0.25x at scale 10) is NOT met: both ways parse every byte of the
-six large tables once, and DuckDB's CSV parsing on two busy cores is no faster than pandas' C parser
-(measured alone: about 0.9 s for the 38 MB victim table either way). What DuckDB gives here is memory
-that grows little with the input (+90 MB from 1x to 10x, pandas +230 MB) and parallel parsing where
-there are more cores; the loader also checks every record and builds the normalized rows, which the
-pandas way does not. Scale 100 was not run (time).
+Memory meets the target (flat: under 0.5 GB at scale 100, with DuckDB limited to 256 MB and spilling;
+without the limit it was 1.4 GB there). Time does NOT: both ways parse every byte of the six large
+tables once, and DuckDB's CSV parsing on two busy cores is no faster than pandas' C parser (measured
+alone: about 0.9 s for the 38 MB victim table either way); at scale 1 the loader's fixed costs (checks,
+normalized rows, places) dominate. Runs at scale 10 and 100 vary by 2x with the machine's load.
 
     python benchmarks/nibrs.py [--scale 1 10] [--runs 3] [--seed 0]
 """
