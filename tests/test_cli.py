@@ -118,14 +118,14 @@ def test_user_mistakes_get_one_line_and_the_readme_exit_code(tmp_path, root):
     # a file of the wrong kind: format error (3)
     _one_error_line(run("validate", str(readme)), 3, str(readme), "not a")
     # a folder where a file is expected: usage error (2)
-    _one_error_line(run("validate", str(tmp_path)), 2, str(tmp_path), "is a folder")
-    _one_error_line(run("load", "published", str(tmp_path)), 2, str(tmp_path), "is a folder")
+    _one_error_line(run("validate", str(tmp_path)), 2, str(tmp_path), "is a directory, not a file")
+    _one_error_line(run("load", "published", str(tmp_path)), 2, str(tmp_path), "is a directory, not a file")
     # an existing file where a folder is expected
     f = tmp_path / "exports.txt"
     f.write_text("x", encoding="utf-8")
-    _one_error_line(run("charts", "--out", str(f)), 2, str(f), "expected a folder")
-    _one_error_line(run("build", "--out", str(f)), 2, str(f), "expected a folder")
-    _one_error_line(run("build", "--bulk", str(f)), 2, str(f), "expected a folder")
+    _one_error_line(run("charts", "--out", str(f)), 2, str(f), "a folder")
+    _one_error_line(run("build", "--out", str(f)), 2, str(f), "a folder")
+    _one_error_line(run("build", "--bulk", str(f)), 2, str(f), "a folder")
     # missing paths
     missing = tmp_path / "nope"
     _one_error_line(run("validate", str(missing)), 2, str(missing), "no such file")

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 import trafficking_stats as ts
-from trafficking_stats.relations import read_relations
 from trafficking_stats import paths
+from trafficking_stats.relations import read_relations
 
 
 @pytest.fixture(scope="module")

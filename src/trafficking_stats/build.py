@@ -585,7 +585,7 @@ def _bulk_dataset(
 
     info = source.info
     found = sorted({f for pat in info.bulk_patterns for f in (bulk_dir.glob(pat) if bulk_dir else [])})
-    found = [f for f in found if f.is_file()]
+    found = [f for f in found if f.is_file() or f.is_dir()]  # a folder: one input of bundles (fbi_nibrs)
     previous = [e for e in prev_manifest.get("inputs", []) if e.get("source") == info.id]  # type: ignore[union-attr]
     plan = vintages.plan(info.id, found, bulk_dir, previous)
     prev_accounting: dict[str, dict[str, object]] = prev_manifest.get("row_accounting", {})  # type: ignore[assignment]
@@ -597,7 +597,8 @@ def _bulk_dataset(
             before = prev_accounting.get(f"{info.id}:{rel}", {}).get("read")
             guards.check_record_count(rel, lr.read, before, accept=accept_changes)  # type: ignore[arg-type]
         loads.append(lr)
-        inputs.append({"path": rel, "sha256": digest, "bytes": p.stat().st_size, "source": info.id})
+        size = sum(f.stat().st_size for f in p.rglob("*") if f.is_file()) if p.is_dir() else p.stat().st_size
+        inputs.append({"path": rel, "sha256": digest, "bytes": size, "source": info.id})
     kept_paths = {str(e["path"]) for e in plan.kept}
     rows = schema.empty()
     if kept_paths and prev_counts is not None:
@@ -710,7 +711,7 @@ def stale_inputs(
         manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
         for sid, src in registry().items():
             pats = src.info.bulk_patterns
-            found = sorted({f for pat in pats for f in Path(bulk_dir).glob(pat) if f.is_file()})
+            found = sorted({f for pat in pats for f in Path(bulk_dir).glob(pat) if f.is_file() or f.is_dir()})
             previous = [e for e in manifest["inputs"] if e.get("source") == sid]
             plan = vintages.plan(sid, found, Path(bulk_dir), previous)
             out += [f"new: {rel} (a file the last build did not have)" for rel in plan.added]

@@ -63,7 +63,7 @@ def _not_a(path: Path, kind: str = "file") -> str | None:
     if kind == "file" and not path.is_file():
         return f"{path}: is not a regular file"
     if kind == "folder" and not path.is_dir():
-        return f"{path}: is a file, not a folder (give the folder that holds the publisher files)"
+        return f"{path}: is a file, not a folder"
     return None
 
 
@@ -167,9 +167,16 @@ def _cmd_load(args: argparse.Namespace) -> int:
     from .sources import get
 
     path = Path(args.file)
-    check_path(path, "file")
+    if args.engine != "duckdb" and args.source != "fbi_nibrs":
+        raise UsageError("--engine applies to fbi_nibrs only")
     source = get(args.source)
-    result = source.load(path)
+    if args.source == "fbi_nibrs":  # a bundle: a zip, or a folder of its CSV tables or of many bundles
+        if why := _not_a(path, "folder" if path.is_dir() else "file"):
+            raise UsageError(why)
+        result = source.load(path, engine=args.engine)
+    else:
+        check_path(path, "file")
+        result = source.load(path)
     citations = set(result.rows["citation"].astype("str")) if len(result.rows) else set()
     quarantine_invalid(result, citations)  # schema, vocabulary and plausibility: as the build does
     good = schema.coerce(result.rows) if len(result.rows) else schema.empty()
@@ -348,6 +355,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         default=None,
         help="write every quarantined row (file, line, column, text, reason) to this CSV",
+    )
+    ld.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="fbi_nibrs: query engine (spark needs the `spark` extra and Java 17)",
     )
     ld.set_defaults(func=_cmd_load)
     f = sub.add_parser("fetch", help="download SOURCE's publisher file into the user cache (hash-verified)")

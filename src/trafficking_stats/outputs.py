@@ -51,7 +51,13 @@ class BuildLockedError(TraffickingStatsError):
 
 
 def sha256(path: Path) -> str:
-    """Hex sha256 of a file, read in 1 MiB chunks (read-only)."""
+    """Hex sha256 of a file, read in 1 MiB chunks (read-only); of a folder (a bundle of publisher files,
+    e.g. FBI NIBRS), the sha256 of its files' relative paths and hashes, sorted."""
+    path = Path(path)
+    if path.is_dir():
+        files = (p for p in path.rglob("*") if p.is_file())
+        lines = sorted(f"{p.relative_to(path).as_posix()} {sha256(p)}" for p in files)
+        return hashlib.sha256("\n".join(lines).encode()).hexdigest()
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):

@@ -113,7 +113,27 @@ METRICS: dict[str, str] = {
         "Law-enforcement agencies that reported human-trafficking data for at least one month of the year. "
         "Participation in the FBI's human-trafficking collection is voluntary and grows year on year, so "
         "changes in offense counts partly reflect coverage; every chart of FBI counts should show it. "
-        "Used by: FBI UCR human-trafficking master file, CDE bulk download (agencies with records)."
+        "Used by: FBI UCR human-trafficking master file, CDE bulk download (agencies with records), FBI "
+        "NIBRS (agencies with a month in NIBRS_month, incidents or a zero report: all NIBRS agencies)."
+    ),
+    "incidents_recorded": (
+        "Crime incidents recorded by police that include at least one human-trafficking offense (NIBRS "
+        "offense codes 64A commercial sex acts, 64B involuntary servitude); one incident can hold several "
+        "offenses, victims and offenders. Used by: FBI NIBRS (CDE downloads, 2021 on)."
+    ),
+    "victims_recorded": (
+        "Victims recorded by police in human-trafficking incidents (linked to a 64A/64B offense); a person "
+        "victimized in two incidents is counted twice; not victims identified or served by any programme. "
+        "Used by: FBI NIBRS (CDE downloads)."
+    ),
+    "offenders_recorded": (
+        "Offenders recorded by police in human-trafficking incidents, as described by victims and "
+        "witnesses (not persons charged or convicted); includes records of offenders about whom nothing is "
+        "known. Used by: FBI NIBRS (CDE downloads)."
+    ),
+    "months_reported": (
+        "Months of the year for which an agency submitted data to NIBRS (incidents or a zero report): the "
+        "coverage of one agency's counts. Used by: FBI NIBRS (NIBRS_month)."
     ),
     "agencies_participating": (
         "Law-enforcement agencies participating in the FBI UCR Program in the states whose UCR program has "
@@ -180,6 +200,8 @@ UNITS: tuple[str, ...] = (
     "convictions",
     "agencies",
     "decisions",
+    "incidents",
+    "months",
 )
 
 #: Period kinds for which ``year`` is set (the period is one whole year); NA for every other kind.

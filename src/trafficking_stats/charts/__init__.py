@@ -17,6 +17,7 @@ Chart functions never call ``plt.show()`` and apply the house style inside a con
 from __future__ import annotations
 
 from .catalog import KINDS, STANDARD_CHARTS, ChartKind, ChartSpec, register
+from .collections import police_collections
 from .compare import compare_reporters
 from .describe import describe
 from .export import FORMATS, ExportResult, export
@@ -48,6 +49,7 @@ __all__ = [
     "describe",
     "export",
     "hidden_population",
+    "police_collections",
     "preset_of",
     "register",
     "rescues_and_cases",

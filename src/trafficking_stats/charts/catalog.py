@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .collections import police_collections
 from .compare import compare_reporters
 from .hidden import hidden_population
 from .rescues import rescues_and_cases
@@ -50,6 +51,7 @@ register("rescues_and_cases", rescues_and_cases)
 register("trend", trend)
 register("compare_reporters", compare_reporters)
 register("hidden_population", hidden_population, uses_counts=False)
+register("police_collections", police_collections)
 
 #: Chart kinds drawn from the normalized table (their function takes it as first argument).
 COUNTS_KINDS: tuple[str, ...] = tuple(k for k, v in KINDS.items() if v.uses_counts)

@@ -29,6 +29,7 @@ VICTIM_METRICS: frozenset[str] = frozenset(
         "victims_served",
         "hotline_victims",
         "victim_reports",
+        "victims_recorded",
     }
 )
 

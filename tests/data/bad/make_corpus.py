@@ -240,8 +240,44 @@ def docs_table() -> str:
     return "\n".join(lines)
 
 
+#: fbi_nibrs cases: zip bundles made from the NV-2021 test bundle, one table spoiled:
+#: case -> (table, text to replace, replacement); a None table removes NIBRS_VICTIM_OFFENSE.csv.
+NIBRS_CASES: dict[str, tuple[str | None, str, str]] = {
+    "missing_table": (None, "", ""),
+    "missing_column": ("NIBRS_incident", '"INCIDENT_DATE"', '"INC_DATE"'),
+    "impossible_date": ("NIBRS_incident", "14-SEP-21", "31-SEP-21"),
+    "orphan_agency": ("NIBRS_incident", "2021,201,25001", "2021,999,25001"),
+    "unknown_offense_type": ("NIBRS_OFFENSE", "29001,25001,59", "29001,25001,99"),
+}
+
+
+def nibrs_cases() -> dict[str, bytes]:
+    """The fbi_nibrs corpus: zip bundles (the source reads bundles, not single files)."""
+    bundle = DATA / "fbi_nibrs" / "NV-2021"
+    out: dict[str, bytes] = {"not_a_zip": b"this is not a zip archive\n"}
+    for case, (table, old, new) in NIBRS_CASES.items():
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for f in sorted(bundle.iterdir()):
+                if table is None and f.name == "NIBRS_VICTIM_OFFENSE.csv":
+                    continue
+                text = f.read_text(encoding="utf-8")
+                if f.stem == table:
+                    assert old in text, (case, old)
+                    text = text.replace(old, new, 1)
+                info = zipfile.ZipInfo(f"NV-2021/{f.name}", date_time=(2024, 1, 1, 0, 0, 0))
+                z.writestr(info, text, zipfile.ZIP_DEFLATED)
+        out[case] = buf.getvalue()
+    return out
+
+
 def write() -> list[Path]:
     written = []
+    folder = HERE / "fbi_nibrs"
+    folder.mkdir(exist_ok=True)
+    for stem, data in nibrs_cases().items():
+        (folder / f"{stem}.zip").write_bytes(data)
+        written.append(folder / f"{stem}.zip")
     for source, (_, pattern) in BASES.items():
         folder = HERE / source
         folder.mkdir(exist_ok=True)
