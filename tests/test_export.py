@@ -240,3 +240,17 @@ def test_export_names_cannot_leave_the_output_folder(counts, tmp_path: Path, nam
     with pytest.raises(ValueError, match="refusing to export a chart named"):
         export(bad, counts, presets=["web"], formats=["svg"], out_dir=out)
     assert not out.exists(), "nothing is written for a refused name"
+
+
+def test_pdf_states_its_language_in_a_valid_incremental_update(counts, tmp_path: Path):
+    (r,) = export(FRESNO, counts, presets=["social-square"], formats=["pdf"], out_dir=tmp_path)
+    pdf = r.images["pdf"].read_bytes()
+    # the last cross-reference section points at the catalogue object that carries /Lang (en)
+    last = pdf.rsplit(b"xref\n", 1)[1]
+    num, _count = (int(x) for x in last.split(b"\n", 1)[0].split())
+    offset = int(last.split(b"\n")[1][:10])
+    assert pdf[offset:].startswith(b"%d 0 obj\n<< /Type /Catalog" % num)
+    assert b"/Lang (en)" in pdf[offset : offset + 200]
+    startxref = int(pdf.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
+    assert pdf[startxref:].startswith(b"xref\n")
+    assert b"/Prev " in pdf.rsplit(b"trailer", 1)[1]

@@ -3,11 +3,13 @@
 For a chart ``NAME`` at preset ``P`` the files are ``NAME.P.png|svg|pdf``, ``NAME.P.csv`` (exactly the
 plotted rows, with their citations) and ``NAME.P.txt`` (title, description, sources, notes). The
 description is also the SVG's ``<title>``/``<desc>``, the PNG's ``Title``/``Description`` text chunks
-and the PDF's ``Title``/``Subject``.
+and the PDF's ``Title``/``Subject``; SVG and PDF state the language (``en``). Text stays text: SVG
+``<text>`` elements with a CSS font stack (``svg.fonttype: none``), PDF fonts embedded as TrueType
+(``pdf.fonttype: 42``), never Type 3.
 
 Files are byte-identical from run to run with the same library versions: SVG ids come from a fixed
 ``svg.hashsalt``, no dates are written (``Date``, ``CreationDate`` and PNG ``Software`` removed), text is
-drawn as paths (SVG) or from the bundled DejaVu fonts (PDF, PNG), and rows are written in a fixed order.
+laid out with the bundled DejaVu fonts, and rows are written in a fixed order.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ __all__ = [
     "ExportResult",
     "export",
     "figure_bytes",
+    "pdf_with_language",
     "plotted_csv",
     "spreadsheet_safe",
 ]
@@ -183,6 +186,8 @@ def figure_bytes(fig: Figure, fmt: str, title: str, description: str) -> bytes:
         raise ValueError(f"unknown format {fmt!r}; known formats: {', '.join(FORMATS)}")
     fig.savefig(buf, format=fmt, dpi=fig.dpi, metadata=meta, **extra)
     data = buf.getvalue()
+    if fmt == "pdf":
+        data = pdf_with_language(data, LANGUAGE)
     if fmt == "svg":  # matplotlib writes <title>; add the accessible <desc> right after it
         head, sep, tail = data.partition(b"</title>")
         if sep:
@@ -195,6 +200,42 @@ def figure_bytes(fig: Figure, fmt: str, title: str, description: str) -> bytes:
 PNG_LEVEL = 1
 #: Language of the charts' text (BCP 47), written into SVG metadata and the PDF catalogue (``/Lang``).
 LANGUAGE = "en"
+
+
+def pdf_with_language(data: bytes, lang: str) -> bytes:
+    """``data`` (a PDF from matplotlib) with the document language (``/Lang``) in its catalogue, which
+    screen readers and PDF/UA checkers read and matplotlib cannot write.
+
+    Done the way the PDF format provides for edits (ISO 32000-1, 7.5.6 incremental updates): the
+    catalogue object is appended again with ``/Lang`` added, followed by a cross-reference section for it
+    and a trailer pointing back (``/Prev``) at the original one. The original bytes are untouched, so the
+    file stays byte-identical from run to run. Returns ``data`` unchanged if its trailer is not the
+    simple one matplotlib writes.
+    """
+    import re
+
+    tail = data[-1024:]
+    trailer = re.search(rb"trailer\s*<<(.*?)>>\s*startxref\s*(\d+)\s*%%EOF\s*$", tail, re.S)
+    root = re.search(rb"/Root (\d+) 0 R", trailer.group(1)) if trailer else None
+    size = re.search(rb"/Size (\d+)", trailer.group(1)) if trailer else None
+    if not (trailer and root and size):
+        return data
+    num = int(root.group(1))
+    obj = re.search(rb"(?m)^%d 0 obj\s*<<(.*?)>>\s*endobj" % num, data, re.S)
+    if obj is None or b"/Lang" in obj.group(1):
+        return data
+    body = obj.group(1).strip() + b" /Lang (" + lang.encode("ascii") + b")"
+    head = data if data.endswith(b"\n") else data + b"\n"
+    offset = len(head)
+    new_obj = b"%d 0 obj\n<< %s >>\nendobj\n" % (num, body)
+    xref = b"xref\n%d 1\n%010d 00000 n \n" % (num, offset)
+    rest = re.sub(rb"\s*/Prev \d+", b"", trailer.group(1)).strip()
+    new_trailer = b"trailer\n<< %s /Prev %s >>\nstartxref\n%d\n%%%%EOF\n" % (
+        rest,
+        trailer.group(2),
+        offset + len(new_obj),
+    )
+    return head + new_obj + xref + new_trailer
 
 
 def _write(path: Path, data: bytes) -> None:
