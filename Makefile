@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run build test lint lab clean
+.PHONY: help setup run build test lint lab clean contact-sheets
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -41,8 +41,13 @@ test: setup ## set up, run the unit tests, rebuild data/processed/ (a no-op on c
 	$(BIN)/python -m pytest $(NBVAL) notebooks
 
 lint: setup ## ruff over the package, tests and benchmarks
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
+
+contact-sheets: setup ## export the standard charts as PNG and tile them at viewing size into docs/contact-sheets/
+	rm -rf .cache/contact-exports
+	$(BIN)/trafficking-stats charts --format png --out .cache/contact-exports
+	$(BIN)/python tools/contact_sheets.py .cache/contact-exports docs/contact-sheets
 
 lab: setup ## start JupyterLab on notebooks/
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)

@@ -247,6 +247,12 @@ class Consistency:
     label: str  # "steady", "rising", "falling", "variable" or "not enough data"
 
 
+def p_text(p: float) -> str:
+    """A p-value as it may be printed: ``p < 0.001`` when it rounds to zero at three decimals, else
+    ``p = 0.034`` (never "p 0.000")."""
+    return "p < 0.001" if p < 0.0005 else f"p = {p:.3f}"
+
+
 def _years_text(years: list[int]) -> str:
     return f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
 
@@ -323,7 +329,7 @@ def consistency(series: pd.Series) -> Consistency:
         label = "rising" if slope > 0 else "falling"
         verdict = (
             f"{label}: a significant {'upward' if slope > 0 else 'downward'} trend over {span}{gap_text} "
-            f"(Mann-Kendall tau {tau:.2f}, p {p:.3f}); Theil-Sen slope {slope:+,.1f} a year "
+            f"(Mann-Kendall tau {tau:.2f}, {p_text(p)}); Theil-Sen slope {slope:+,.1f} a year "
             f"(95% interval {slope_lo:+,.1f} to {slope_hi:+,.1f})."
         )
     elif cv is not None and cv <= STEADY_MAX_CV:
@@ -331,7 +337,7 @@ def consistency(series: pd.Series) -> Consistency:
         verdict = (
             f"steady: over {span}{gap_text} the values stay within {max_dev:.0f}% of their mean of "
             f"{mean:,.0f} (coefficient of variation {cv:.2f}) with no significant trend "
-            f"(Mann-Kendall p {p:.2f})."
+            f"(Mann-Kendall {p_text(p)})."
         )
     else:
         label = "variable"
@@ -343,7 +349,7 @@ def consistency(series: pd.Series) -> Consistency:
         )
         verdict = (
             f"variable: over {span}{gap_text} the {spread}, with no significant trend "
-            f"(Mann-Kendall p {p:.2f})."
+            f"(Mann-Kendall {p_text(p)})."
         )
     return Consistency(n, True, mean, cv, max_dev, tau, p, slope, slope_lo, slope_hi, verdict, label)
 

@@ -118,11 +118,6 @@ def conflict_notes(
     return marks, notes, sentences
 
 
-def p_text(p: float) -> str:
-    """A p-value as it may be printed: ``p < 0.001`` when it rounds to zero at three decimals."""
-    return "p < 0.001" if p < 0.0005 else f"p = {p:.3f}"
-
-
 def plain_verdict(years: list[int], values: list[float], label: str, n: int) -> str:
     """How a yearly series moved, in words for the public: ``rose every year from 2014 to 2020``,
     ``3 years: too few to say``. ``label`` is :attr:`analysis.Consistency.label`; the words say only what
@@ -161,7 +156,7 @@ def verdict_sentences(label: str, rows: pd.DataFrame) -> tuple[str, str]:
             f"{label}, {span}: no verdict on how it moved, because {hedged} of the {n} figures are bounds "
             "or withheld, not exact counts.",
         )
-    from ..analysis import consistency
+    from ..analysis import consistency, p_text
 
     years = rows["year"].astype("int64").tolist()
     values = rows["value"].astype("float64").tolist()
