@@ -128,7 +128,7 @@ def test_published_range_needs_a_source_unless_known():
 
 
 def test_sidecar_csv_has_the_plotted_rows(tmp_path: Path):
-    (r,) = export(SPEC, presets=["social-portrait"], formats=["png"], out_dir=tmp_path)
+    (r,) = export(SPEC, presets=["print-letter"], formats=["svg"], out_dir=tmp_path)
     with r.csv.open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
         assert tuple(reader.fieldnames or ()) == CSV_COLUMNS
@@ -141,7 +141,7 @@ def test_sidecar_csv_has_the_plotted_rows(tmp_path: Path):
         ("known and estimated", "estimated total (aic)", "11418", "approximately", "9982.3", "13181.7"),
         ("known and estimated", "published range", "10000", "range", "10000", "13000"),
     ]
-    assert len(rows) == len(chart_info(SPEC.build(None, "social-portrait")).plotted) == 8
+    assert len(rows) == len(chart_info(SPEC.build(None, "print-letter")).plotted) == 8
     assert all(x["unit"] == "persons" for x in rows)
     assert rows[0]["citation"] == "silverman-2014" and rows[0]["citation_url"].startswith(
         "https://www.gov.uk/"

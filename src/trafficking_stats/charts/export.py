@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape
 
 from .catalog import ChartSpec
 from .describe import describe_info
-from .info import ChartInfo, chart_info
+from .info import CSV_COLUMNS, ChartInfo, chart_info
 from .presets import PRESETS, get_preset
 from .style import house_style
 
@@ -44,39 +44,6 @@ __all__ = [
 ]
 
 FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
-
-#: Columns of the sidecar CSV, in order.
-CSV_COLUMNS: tuple[str, ...] = (
-    "panel",
-    "series",
-    "x",
-    "drawn_as",
-    "figure_id",
-    "dataset",
-    "reporter",
-    "reporter_type",
-    "geo_code",
-    "geo_name",
-    "metric",
-    "breakdown",
-    "period_start",
-    "period_end",
-    "year",
-    "value",
-    "qualifier",
-    "value_low",
-    "value_high",
-    "unit",
-    "vintage",
-    "conflict_group",
-    "citation",
-    "citation_publisher",
-    "citation_title",
-    "citation_published",
-    "citation_url",
-    "quote",
-    "note",
-)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .common import count_axis, panel_heading, records
-from .info import ChartInfo, attach
+from .info import CSV_COLUMNS, ChartInfo, attach
 from .labels import CitationInfo, number
 from .presets import DEFAULT_PRESET, get_preset
 from .style import MUTED, OKABE_ITO, draw_frame, fit_axes, house_style, ink, new_figure, panel_cells, wrap
@@ -347,7 +347,6 @@ def _not_fitted(method: str, n_lists: int) -> str:
 
 
 def _row(**kw: object) -> dict[str, object]:
-    from .export import CSV_COLUMNS
 
     row: dict[str, object] = dict.fromkeys(CSV_COLUMNS)
     row.update(kw, unit="persons")

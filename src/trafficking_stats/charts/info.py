@@ -13,7 +13,40 @@ if TYPE_CHECKING:
 
     from .labels import CitationInfo
 
-__all__ = ["ChartInfo", "attach", "chart_info"]
+__all__ = ["CSV_COLUMNS", "ChartInfo", "attach", "chart_info"]
+
+#: Columns of the sidecar CSV, in order.
+CSV_COLUMNS: tuple[str, ...] = (
+    "panel",
+    "series",
+    "x",
+    "drawn_as",
+    "figure_id",
+    "dataset",
+    "reporter",
+    "reporter_type",
+    "geo_code",
+    "geo_name",
+    "metric",
+    "breakdown",
+    "period_start",
+    "period_end",
+    "year",
+    "value",
+    "qualifier",
+    "value_low",
+    "value_high",
+    "unit",
+    "vintage",
+    "conflict_group",
+    "citation",
+    "citation_publisher",
+    "citation_title",
+    "citation_published",
+    "citation_url",
+    "quote",
+    "note",
+)
 
 _ATTR = "_trafficking_stats_chart"
 
