@@ -129,7 +129,8 @@ def test_one_statement_reported_twice_is_one_figure_citing_both_outlets(fresno):
 
 
 def test_the_claim_and_its_verdict_are_on_the_chart(fresno):
-    texts = " ".join(
+    texts = " ".join(t.get_text() for t in fresno.texts)  # title, takeaway, footer
+    texts += " ".join(
         ax.get_title(loc="left") + " " + " ".join(t.get_text() for t in ax.texts) for ax in fresno.axes
     )
     texts = " ".join(texts.split())
