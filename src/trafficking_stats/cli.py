@@ -159,7 +159,10 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="trafficking-stats", description="Cited, normalized human-trafficking statistics."
     )
+    from . import __version__
+
     p.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build data/processed/ from data/raw/")
     b.add_argument("--strict", action="store_true", help="fail (and write nothing) if any row is quarantined")
@@ -192,6 +195,12 @@ def _parser() -> argparse.ArgumentParser:
     from .cli_charts import add_parser as _add_charts
 
     _add_charts(sub)
+    from .cli_charts import add_place_parser
+
+    add_place_parser(sub)
+    from .cli_site import add_parser as _add_site
+
+    _add_site(sub)
     from .cli_mse import add_parser as _add_mse
 
     _add_mse(sub)

@@ -16,13 +16,14 @@ Chart functions never call ``plt.show()`` and apply the house style inside a con
 
 from __future__ import annotations
 
-from .catalog import KINDS, STANDARD_CHARTS, ChartKind, ChartSpec, register
+from .catalog import KINDS, STANDARD_CHARTS, ChartKind, ChartSpec, place_spec, register
 from .compare import compare_reporters
 from .describe import describe
 from .export import FORMATS, ExportResult, export
 from .hidden import hidden_population
 from .info import ChartInfo, chart_info
 from .inline import preset_of, show
+from .place import place_chart
 from .presets import DEFAULT_PRESET, PRESETS, Preset
 from .privacy import SMALL_CELL_THRESHOLD, SmallCellError
 from .rescues import rescues_and_cases
@@ -48,6 +49,8 @@ __all__ = [
     "describe",
     "export",
     "hidden_population",
+    "place_chart",
+    "place_spec",
     "preset_of",
     "register",
     "rescues_and_cases",
