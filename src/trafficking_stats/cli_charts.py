@@ -42,6 +42,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "charts",
         help="export the standard charts (PNG/SVG/PDF with CSV and description sidecars)",
         description="Export charts at presets and formats; default: every standard chart, preset and format.",
+        epilog="examples:\n  trafficking-stats charts --out exports\n"
+        "  trafficking-stats charts --chart us-offenses-trend --preset social-square --format png\n\n"
+        "For a country or US state, see `trafficking-stats chart --place CODE` (`chart --list`).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
         "--chart",
@@ -226,7 +230,8 @@ def run_place(args: argparse.Namespace) -> int:
     if unknown or not metrics:
         have = ", ".join(pl.metrics) or "none"
         print(
-            f"error: {pl.name} ({pl.code}) has no yearly whole-place figures of {', '.join(unknown) or 'any metric'}"
+            f"error: {pl.name} ({pl.code}) has no yearly whole-place figures of "
+            f"{', '.join(unknown) or 'any metric'}"
             f"; its metrics: {have}",
             file=sys.stderr,
         )

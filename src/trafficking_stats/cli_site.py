@@ -33,9 +33,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--out", type=Path, default=Path("site"), metavar="DIR", help="output folder (default: site/)")
     p.add_argument(
-        "--place", action="append", metavar="CODE", help="build only these place pages (repeatable; default all)"
+        "--out", type=Path, default=Path("site"), metavar="DIR", help="output folder (default: site/)"
+    )
+    p.add_argument(
+        "--place",
+        action="append",
+        metavar="CODE",
+        help="build only these place pages (repeatable; default all)",
     )
     p.add_argument(
         "--notebooks",
@@ -45,7 +50,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="folder of NN-*.ipynb rendered as report pages (default: notebooks/)",
     )
     p.add_argument("--no-reports", action="store_true", help="leave out the notebooks' reports")
-    p.add_argument("--workers", type=int, default=None, metavar="N", help="drawing processes (default: cores)")
+    p.add_argument(
+        "--workers", type=int, default=None, metavar="N", help="drawing processes (default: cores)"
+    )
     p.set_defaults(func=run)
     return p
 

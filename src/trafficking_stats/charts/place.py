@@ -77,7 +77,9 @@ def place_chart(
     p = get_preset(preset or DEFAULT_PRESET)
     rows = select_yearly(counts, metric=metric, geo_code=geo_code, breakdown=breakdown)
     if rows.empty:
-        have = sorted(set(select_yearly(counts, geo_code=geo_code, breakdown=breakdown)["metric"].astype("str")))
+        have = sorted(
+            set(select_yearly(counts, geo_code=geo_code, breakdown=breakdown)["metric"].astype("str"))
+        )
         listed = ", ".join(have) if have else "none"
         raise ValueError(
             f"no yearly {metric!r} figures for {geo_code!r} with breakdown {breakdown!r}; "
