@@ -201,6 +201,9 @@ class _Links(HTMLParser):
         for key in ("href", "src"):
             if a.get(key):
                 self.links.append((tag, str(a[key])))
+        for candidate in (a.get("srcset") or "").split(","):
+            if candidate.strip():
+                self.links.append((tag, candidate.split()[0]))
         if tag == "img":
             self.imgs.append(a)
 
@@ -236,7 +239,7 @@ def test_site_pages_links_and_weight(built_site):
             if target is None:
                 continue
             assert target.is_file(), f"{page}: link {url} does not resolve"
-            if tag in ("img", "script") or (tag == "link"):
+            if tag in ("img", "source", "script", "link"):  # both a <picture>'s images: the upper bound
                 loaded += target.stat().st_size
         assert all(img.get("alt") for img in parsed.imgs), page
         weight = page.stat().st_size + loaded

@@ -74,11 +74,13 @@ def test_every_page_loads_cleanly_fits_a_phone_and_passes_axe(browser, server, b
     for rel in pages:
         page = ctx.new_page()
         seen = _watch(page)
+        page.set_default_timeout(20_000)
         page.goto(server + rel, wait_until="load")
-        page.evaluate("() => Promise.all([...document.images].map(i => i.decode().catch(() => null)))")
-        for img in page.query_selector_all("img"):  # lazy images too: scroll each into view
-            img.scroll_into_view_if_needed()
-        page.wait_for_load_state("networkidle")
+        # lazy images too: load them all, then wait until every image is complete
+        page.evaluate(
+            "() => document.querySelectorAll('img[loading=lazy]').forEach(i => { i.loading = 'eager'; })"
+        )
+        page.wait_for_function("() => [...document.images].every(i => i.complete)")
         overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         if overflow > 0:
             problems.append(f"{rel}: scrolls sideways by {overflow} px at 360 px")
