@@ -296,3 +296,38 @@ def test_sidecar_columns_are_documented():
     design = (Path(__file__).resolve().parents[1] / "docs" / "DESIGN.md").read_text(encoding="utf-8")
     for col in ("panel", "series", "x", "drawn_as"):
         assert f"`{col}`" in design
+
+
+def test_place_chart_keys_change_with_the_charts_inputs_only(counts):
+    from trafficking_stats import paths
+    from trafficking_stats.site.build import place_chart_keys
+
+    before = place_chart_keys(counts, ["NGA", "MEX"], paths.processed_dir())
+    assert "place-NGA-convictions" in before and "place-MEX-victims_identified" in before
+    changed = counts.copy()
+    row = (
+        (changed["geo_code"] == "NGA")
+        & (changed["metric"] == "convictions")
+        & (changed["breakdown"] == "total")
+        & (changed["year"] == 2018)
+    ).to_numpy(dtype=bool, na_value=False)
+    assert row.sum() == 1
+    changed.loc[row, "value"] = changed.loc[row, "value"] + 1
+    after = place_chart_keys(changed, ["NGA", "MEX"], paths.processed_dir())
+    assert after["place-NGA-convictions"] != before["place-NGA-convictions"]
+    assert {k: v for k, v in after.items() if k != "place-NGA-convictions"} == {
+        k: v for k, v in before.items() if k != "place-NGA-convictions"
+    }
+
+
+def test_a_rebuild_reuses_unchanged_place_charts_byte_for_byte(built_site, tmp_path):
+    import shutil
+
+    from trafficking_stats.site import build_site
+
+    site = tmp_path / "site"
+    shutil.copytree(built_site, site)
+    before = (site / "places" / "files" / "place-NGA-convictions.web.png").read_bytes()
+    res = build_site(site, place_codes=["NGA"], notebooks=None, presets=["web"], workers=1)
+    assert res.reused == 4 * len(place(read_counts(), "NGA").metrics)  # png, svg, csv, txt
+    assert (site / "places" / "files" / "place-NGA-convictions.web.png").read_bytes() == before

@@ -51,6 +51,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("--no-reports", action="store_true", help="leave out the notebooks' reports")
     p.add_argument(
+        "--redraw",
+        action="store_true",
+        help="draw every chart again (default: reuse place charts whose inputs and code are unchanged)",
+    )
+    p.add_argument(
         "--workers", type=int, default=None, metavar="N", help="drawing processes (default: cores)"
     )
     p.set_defaults(func=run)
@@ -68,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
             place_codes=args.place,
             notebooks=None if args.no_reports else args.notebooks,
             workers=args.workers,
+            reuse=not args.redraw,
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -75,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     if res.skipped_reports:
         print(f"note: {res.skipped_reports}", file=sys.stderr)
     print(
-        f"wrote {len(res.pages)} pages and {res.files} chart files into {args.out} "
+        f"wrote {len(res.pages)} pages and {res.files} chart files ({res.reused} reused) into {args.out} "
         f"in {time.perf_counter() - t0:.0f} s; open {args.out}/index.html"
     )
     return EXIT_OK
