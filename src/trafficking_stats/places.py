@@ -44,6 +44,15 @@ class Place:
         return self.code
 
 
+def _metric_order(metric: str) -> tuple[int, int, str]:
+    """Page order of a place's metrics: the counts first, in the vocabulary's order (victims, hotline,
+    offenses, ..., convictions), the reporting-coverage metrics (``agencies_*``) last."""
+    from .schema import METRICS
+
+    order = list(METRICS)
+    return (metric.startswith("agencies_"), order.index(metric) if metric in order else len(order), metric)
+
+
 def _yearly(counts: pd.DataFrame) -> pd.DataFrame:
     mask = counts["year"].notna() & counts["geo_level"].astype("str").isin(PLACE_LEVELS)
     return counts[mask.to_numpy(dtype=bool, na_value=False)]
@@ -69,8 +78,8 @@ def places(counts: pd.DataFrame) -> list[Place]:
                 level=str(level),
                 group=group,
                 datasets=tuple(sorted(set(g["dataset"]))),
-                metrics=tuple(sorted(total)),
-                breakdown_only=tuple(sorted(other)),
+                metrics=tuple(sorted(total, key=_metric_order)),
+                breakdown_only=tuple(sorted(other, key=_metric_order)),
             )
         )
     order = {"US states": 1}
