@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run build test lint lab clean contact-sheets
+.PHONY: help setup browser run build test lint lab clean contact-sheets
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -24,14 +24,29 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
 	@touch $(STAMP)
 
-setup: $(STAMP) ## create .venv and install the package with its dev tools (idempotent)
+# The browser tests (tests/test_site_browser.py) drive Debian's chromium and run the axe-core engine (npm)
+# inside the pages; both are installed when missing (chromium with apt-get as root; otherwise the tests
+# skip and say why). axe-core goes into .cache/node_modules (ignored by git).
+AXE := .cache/node_modules/axe-core/axe.min.js
+
+$(AXE):
+	@if command -v npm >/dev/null 2>&1; then npm install --prefix .cache --no-audit --no-fund --no-save --silent axe-core@4; \
+	else echo "note: npm not found: the accessibility checks of tests/test_site_browser.py will be skipped"; fi
+
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then apt-get install -y -qq chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || echo "note: could not install chromium: the browser tests will be skipped"; \
+	  else echo "note: /usr/bin/chromium missing (install it with: sudo apt-get install -y chromium); the browser tests will be skipped"; fi; fi
+
+setup: $(STAMP) browser $(AXE) ## create .venv and install the package with its dev tools, chromium and axe-core (idempotent)
 
 NBVAL := -p no:cacheprovider --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
 
-run: setup ## set up, build data/processed/ from the committed raw files, export the standard charts, render the notebooks to reports/
+run: setup ## set up, build data/processed/ from the committed raw files, export the standard charts, render the notebooks to reports/, write the web site into site/
 	$(BIN)/trafficking-stats build --strict-raw
 	$(BIN)/trafficking-stats charts --out exports
 	$(BIN)/jupyter nbconvert --log-level=WARN --to html --template-file notebooks/report.html.j2 --output-dir reports notebooks/[0-9][0-9]-*.ipynb
+	$(BIN)/trafficking-stats site --out site
 
 build: run ## alias of run
 
@@ -53,4 +68,4 @@ lab: setup ## start JupyterLab on notebooks/
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean: ## remove the venv, caches and rendered outputs (never data/)
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis exports reports
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis exports reports site

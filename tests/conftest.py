@@ -34,3 +34,19 @@ def real_data() -> Path:
             f"real publisher files not found at {p} (set TRAFFICKING_STATS_REAL_DATA to their folder)"
         )
     return p
+
+
+#: Places of the test site (a subset, for speed): a long GLOTIP series (NGA), three FBI reporters (US-TX),
+#: several editions of one reporter (GBR, USA), withheld cells and gaps (MEX), no whole-place figure (IRN).
+SITE_PLACES = ("NGA", "US-TX", "GBR", "MEX", "IRN", "USA")
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A site built once per session: every standard chart (web and social-square), the places of
+    :data:`SITE_PLACES` and the notebooks' reports."""
+    from trafficking_stats.site import build_site
+
+    out = tmp_path_factory.mktemp("site") / "site"
+    build_site(out, place_codes=SITE_PLACES, notebooks=ROOT / "notebooks", presets=["web", "social-square"])
+    return out

@@ -309,9 +309,19 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="trafficking-stats", description="Cited, normalized human-trafficking statistics."
     )
+    from . import __version__
+
     p.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
-    b = sub.add_parser("build", help="build data/processed/ from data/raw/")
+    b = sub.add_parser(
+        "build",
+        help="build data/processed/ from data/raw/",
+        epilog="examples:\n  trafficking-stats build --strict-raw\n"
+        "  trafficking-stats build --bulk ~/publisher-files\n"
+        "  trafficking-stats build --check\n\nsources: `trafficking-stats sources` lists them.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     b.add_argument(
         "--strict",
         action="store_true",
@@ -346,7 +356,13 @@ def _parser() -> argparse.ArgumentParser:
         help="folder of publisher files (FBI, UNODC, CTDC, UK NRM) to aggregate into the build",
     )
     b.set_defaults(func=_cmd_build)
-    ld = sub.add_parser("load", help="normalize one FILE with one SOURCE's loader; write the normalized CSV")
+    ld = sub.add_parser(
+        "load",
+        help="normalize one FILE with one SOURCE's loader; write the normalized CSV",
+        epilog="examples:\n  trafficking-stats load published data/raw/published_figures.csv -o out.csv\n"
+        "  trafficking-stats load fbi_cde HT_2019.csv\n\nsources: `trafficking-stats sources` lists them.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     ld.add_argument("source", metavar="SOURCE")
     ld.add_argument("file", metavar="FILE")
     ld.add_argument("-o", "--output", metavar="OUT", default=None, help="output CSV (default: stdout)")
@@ -363,7 +379,14 @@ def _parser() -> argparse.ArgumentParser:
         help="fbi_nibrs: query engine (spark needs the `spark` extra and Java 17)",
     )
     ld.set_defaults(func=_cmd_load)
-    f = sub.add_parser("fetch", help="download SOURCE's publisher file into the user cache (hash-verified)")
+    f = sub.add_parser(
+        "fetch",
+        help="download SOURCE's publisher file into the user cache (hash-verified)",
+        epilog="examples:\n  trafficking-stats fetch unodc_glotip\n"
+        "  trafficking-stats fetch fbi_cde --cache ./cache\n\n"
+        "sources: `trafficking-stats sources` lists them.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     f.add_argument("source", metavar="SOURCE")
     f.add_argument("--url", default=None, help="download from this URL instead of the source's own")
     f.add_argument("--sha256", default=None, help="expected sha256 (overrides the pinned one)")
@@ -372,12 +395,28 @@ def _parser() -> argparse.ArgumentParser:
     from .cli_charts import add_parser as _add_charts
 
     _add_charts(sub)
+    from .cli_charts import add_place_parser
+
+    add_place_parser(sub)
+    from .cli_site import add_parser as _add_site
+
+    _add_site(sub)
     from .cli_mse import add_parser as _add_mse
 
     _add_mse(sub)
-    s = sub.add_parser("sources", help="list the sources with publisher, reporter type, years and licence")
+    s = sub.add_parser(
+        "sources",
+        help="list the sources with publisher, reporter type, years and licence",
+        epilog="example:\n  trafficking-stats sources",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     s.set_defaults(func=_cmd_sources)
-    v = sub.add_parser("validate", help="validate a normalized CSV (default: data/processed/counts.csv)")
+    v = sub.add_parser(
+        "validate",
+        help="validate a normalized CSV (default: data/processed/counts.csv)",
+        epilog="examples:\n  trafficking-stats validate\n  trafficking-stats validate my-normalized.csv",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     v.add_argument("file", metavar="FILE", nargs="?", default=None)
     v.set_defaults(func=_cmd_validate)
     return p

@@ -56,6 +56,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="multiple systems estimate of a population from a list-overlap CSV",
         description="Estimate a population size from overlapping lists (see data/raw/mse/README.md "
         "for the CSV format). Exit code 6: the table cannot give an estimate.",
+        epilog="examples:\n  trafficking-stats mse data/raw/mse/uk2013_6lists.csv\n"
+        "  trafficking-stats mse data/raw/mse/uk2013_6lists.csv --method aic --bootstrap 1000 --seed 1\n"
+        "  trafficking-stats mse data/raw/mse/korea_3lists.csv --json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("file", metavar="FILE", help="list-overlap CSV: one 0/1 column per list and 'count'")
     p.add_argument("--method", choices=_METHODS, default="stepwise", help="model choice (default stepwise)")

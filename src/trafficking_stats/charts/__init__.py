@@ -16,7 +16,7 @@ Chart functions never call ``plt.show()`` and apply the house style inside a con
 
 from __future__ import annotations
 
-from .catalog import KINDS, STANDARD_CHARTS, ChartKind, ChartSpec, register
+from .catalog import KINDS, STANDARD_CHARTS, ChartKind, ChartSpec, place_spec, register
 from .collections import police_collections
 from .compare import compare_reporters
 from .describe import describe
@@ -24,6 +24,7 @@ from .export import FORMATS, ExportResult, export
 from .hidden import hidden_population
 from .info import ChartInfo, chart_info
 from .inline import preset_of, show
+from .place import place_chart
 from .presets import DEFAULT_PRESET, PRESETS, Preset
 from .privacy import SMALL_CELL_THRESHOLD, SmallCellError
 from .rescues import rescues_and_cases
@@ -49,6 +50,8 @@ __all__ = [
     "describe",
     "export",
     "hidden_population",
+    "place_chart",
+    "place_spec",
     "police_collections",
     "preset_of",
     "register",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .collections import police_collections
 from .compare import compare_reporters
 from .hidden import hidden_population
+from .place import place_chart
 from .rescues import rescues_and_cases
 from .trend import trend
 
@@ -22,7 +23,16 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-__all__ = ["COUNTS_KINDS", "INPUT_KINDS", "KINDS", "STANDARD_CHARTS", "ChartKind", "ChartSpec", "register"]
+__all__ = [
+    "COUNTS_KINDS",
+    "INPUT_KINDS",
+    "KINDS",
+    "STANDARD_CHARTS",
+    "ChartKind",
+    "ChartSpec",
+    "place_spec",
+    "register",
+]
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,7 @@ register("trend", trend)
 register("compare_reporters", compare_reporters)
 register("hidden_population", hidden_population, uses_counts=False)
 register("police_collections", police_collections)
+register("place", place_chart)
 
 #: Chart kinds drawn from the normalized table (their function takes it as first argument).
 COUNTS_KINDS: tuple[str, ...] = tuple(k for k, v in KINDS.items() if v.uses_counts)
@@ -120,3 +131,9 @@ STANDARD_CHARTS: dict[str, ChartSpec] = {
         ChartSpec.of("uk-2013-hidden-population", "hidden_population", table="uk2013_6lists"),
     )
 }
+
+
+def place_spec(geo_code: str, metric: str) -> ChartSpec:
+    """The chart of one place page: ``metric`` for ``geo_code``, every reporter side by side (kind
+    ``place``), named ``place-CODE-METRIC`` in file names."""
+    return ChartSpec.of(f"place-{geo_code}-{metric}", "place", geo_code=geo_code, metric=metric)

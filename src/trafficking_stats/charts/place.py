@@ -1,0 +1,220 @@
+"""``place_chart``: one metric for one place over the years, every reporter side by side, never summed.
+
+The chart of a place page (``trafficking-stats site``) and of ``trafficking-stats chart --place CODE``.
+It works for any place and metric the table holds (``trafficking_stats.places``), so it cannot be tuned
+by hand: one series per reporter (dataset and reporter), dodged sideways so that figures of one year
+stand next to each other; exact figures of consecutive years joined, bounds drawn as bounds, withheld
+cells as a hatched 0-4 band, years no series covers labelled "no data". Where a reporter published one
+year in several editions, the latest edition is drawn and the footer and description say so.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .common import (
+    below_axis,
+    bound_sentences,
+    conflict_notes,
+    count_axis,
+    panel_heading,
+    publisher_short,
+    records,
+    select_yearly,
+    top_of,
+    values_sentence,
+    verdict_sentences,
+    with_drawing,
+    year_axis,
+)
+from .draw import draw_figures, mark_gaps
+from .info import ChartInfo, attach
+from .labels import breakdown_label, citation_info, metric_name, source_names
+from .presets import DEFAULT_PRESET, get_preset
+from .privacy import check_small_cells
+from .style import SERIES_COLORS, draw_frame, fit_axes, house_style, new_figure, panel_cells, wrap
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+__all__ = ["place_chart"]
+_MARKERS = ("o", "s", "^", "D", "v", "P")
+
+
+def _latest_per_year(g: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]]:
+    """One figure per year (the latest edition) and a note for each year published in several editions."""
+    g = g.sort_values(["year", "vintage", "figure_id"])
+    dup = g[g.duplicated("year", keep=False)]
+    if dup.empty:
+        return g, []
+    latest = g.drop_duplicates("year", keep="last")
+    notes = []
+    for y, d in dup.groupby("year"):
+        kept = str(latest.loc[latest["year"] == y, "vintage"].iloc[0])
+        others = ", ".join(sorted(set(d["vintage"].astype("str")) - {kept}))
+        notes.append(f"{name}, {int(y)}: the {kept} edition is drawn (also published in {others}).")
+    return latest, notes
+
+
+def place_chart(
+    counts: pd.DataFrame,
+    geo_code: str,
+    metric: str,
+    *,
+    breakdown: str = "total",
+    preset: str | None = None,
+    allow_small_cells: bool = False,
+) -> Figure:
+    """Yearly figures of ``metric`` for the place ``geo_code`` from every reporter, side by side.
+
+    Nothing is added or averaged across reporters. Raises ValueError when the table has no yearly figure
+    of ``metric`` for ``geo_code`` (naming the metrics it has), and
+    :class:`~.privacy.SmallCellError` for victim breakdown cells below 5 unless ``allow_small_cells``.
+    """
+    import pandas as pd
+
+    p = get_preset(preset or DEFAULT_PRESET)
+    rows = select_yearly(counts, metric=metric, geo_code=geo_code, breakdown=breakdown)
+    if rows.empty:
+        have = sorted(
+            set(select_yearly(counts, geo_code=geo_code, breakdown=breakdown)["metric"].astype("str"))
+        )
+        listed = ", ".join(have) if have else "none"
+        raise ValueError(
+            f"no yearly {metric!r} figures for {geo_code!r} with breakdown {breakdown!r}; "
+            f"metrics with such figures there: {listed}"
+        )
+    check_small_cells(rows, allow_small_cells)
+    notes: list[str] = []
+    groups = []
+    for (_ds, rep), g in rows.groupby(["dataset", "reporter"], sort=True):
+        short = publisher_short(str(g["citation"].iloc[0]))
+        name = str(rep) if short in str(rep) else f"{rep} ({short})"
+        g, edition_notes = _latest_per_year(g, str(rep))
+        notes += edition_notes
+        groups.append((name, g))
+    names = [n for n, _ in groups]
+    for i, (name, g) in enumerate(groups):  # same reporter in several datasets: name the documents
+        if names.count(name) > 1:
+            title = citation_info(str(g["citation"].iloc[-1])).title.strip("[]")
+            groups[i] = (f"{name}: {title[:60] + '…' if len(title) > 61 else title}", g)
+    n = len(groups)
+    drawn_rows = pd.concat([g for _, g in groups])
+    geo_name = str(rows["geo_name"].iloc[0])
+    bd = breakdown_label(breakdown)
+    what = metric_name(metric) + ("" if bd == "all" else f" ({bd})")
+    What = what[0].upper() + what[1:]
+    years = sorted({int(y) for y in drawn_rows["year"]})
+    all_years = list(range(years[0], years[-1] + 1))
+    missing = [y for y in all_years if y not in years]
+    units = list(dict.fromkeys(drawn_rows["unit"].astype("str")))
+    unit = " / ".join(units)
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+    title = f"{What}, {geo_name}, {span}"
+    if n == 1:
+        subtitle = f"As counted by {groups[0][0]}, in {unit}."
+    else:
+        subtitle = f"{n} reporters side by side, in {unit}: figures from different reporters are never added."
+    marks, conflict_footer, conflict_sentences = conflict_notes(counts, drawn_rows)
+    if n == 1:
+        summary = f"{what} in {geo_name} as counted by {groups[0][0]}: {values_sentence(groups[0][1])}."
+    else:
+        summary = f"{what} in {geo_name} from {n} reporters side by side, never added: " + " ".join(
+            f"{name}: {values_sentence(g)}." for name, g in groups
+        )
+    gaps = (
+        [f"No data for {', '.join(str(y) for y in missing)}: drawn as a gap labelled 'no data', not joined."]
+        if missing
+        else []
+    )
+    supp = drawn_rows[drawn_rows["qualifier"].astype("str") == "suppressed"]
+    suppressed = (
+        [
+            "Withheld by the publisher (a count from 0 to 4) in "
+            f"{', '.join(sorted({str(int(y)) for y in supp['year']}))}: drawn as a hatched band from 0 to 4."
+        ]
+        if not supp.empty
+        else []
+    )
+    short_verdict, long_verdict = verdict_sentences(What, groups[0][1]) if n == 1 else ("", "")
+    verdicts = [long_verdict] if n == 1 else []
+    footer_notes = []
+    if not supp.empty:
+        footer_notes.append("Hatched: withheld by the publisher (0 to 4).")
+    if missing:
+        footer_notes.append("Gaps: no figure published for that year.")
+    if n > 1:
+        footer_notes.append("Reporters differ in coverage and definition; compare, do not add.")
+    footer_notes += conflict_footer + notes
+
+    with house_style(p) as sizes:
+        fig = new_figure(p)
+        info = ChartInfo(
+            kind="place",
+            title=title,
+            subtitle=subtitle,
+            summary=summary,
+            plotted=rows.iloc[0:0],
+            citations=list(dict.fromkeys(drawn_rows["citation"].astype("str"))),
+            sources=[],
+            notes=footer_notes,
+            bounds=bound_sentences(drawn_rows),
+            gaps=gaps,
+            conflicts=conflict_sentences,
+            suppressed=suppressed,
+            vintage_changes=notes,
+            verdicts=verdicts,
+        )
+        info.sources = source_names(info.citations)
+        info.details = list(
+            dict.fromkeys(str(r.note) for r in records(drawn_rows, "note") if str(r.note) != "<NA>")
+        )
+        frame = draw_frame(fig, sizes, title, subtitle, info.footer_text())
+        info.footer = frame.footer
+        cell = panel_cells(frame.body, 1, side_by_side=False)[0]
+        cell_w = cell[2] - cell[0]
+        ax = fig.add_axes((0, 0, 1, 1))
+        width = min(0.7, 0.25 * n) if len(all_years) > 1 else 0.8
+        plotted = []
+        label_values = len(drawn_rows) <= 8
+        for j, (name, g) in enumerate(groups):
+            off = (j - (n - 1) / 2) * (width / max(n - 1, 1)) if n > 1 else 0.0
+            xs = [float(y) + off for y in g["year"]]
+            suff = [marks.get(str(c), "") if str(c) != "<NA>" else "" for c in g["conflict_group"]]
+            drawn = draw_figures(
+                ax,
+                g,
+                xs,
+                color=SERIES_COLORS[j % len(SERIES_COLORS)],
+                marker=_MARKERS[j % len(_MARKERS)],
+                sizes=sizes,
+                label=name if n > 1 else None,
+                suffixes=suff,
+                label_values=label_values,
+                band_width=width / max(n, 1) if n > 1 else 0.6,
+            )
+            plotted.append(with_drawing(g, what, name, xs, drawn))
+        mark_gaps(ax, missing, sizes)
+        year_axis(ax, all_years, pad=0.6 + (width / 2 if n > 1 else 0))
+        count_axis(ax, top_of(drawn_rows) * 1.25)
+        panel_heading(ax, f"{What} ({unit})", short_verdict, sizes, cell_w)
+        if n > 1:
+            handles, labels = ax.get_legend_handles_labels()
+            ncol = 2 if cell_w > 5.5 and n > 2 else 1
+            ax.legend(
+                handles,
+                [wrap(lb, cell_w / ncol - 0.4, sizes.tick * 0.9) for lb in labels],
+                loc="upper left",
+                bbox_to_anchor=(0, 0),
+                bbox_transform=below_axis(ax, fig, sizes),
+                fontsize=sizes.tick * 0.9,
+                ncol=ncol,
+                borderaxespad=0,
+                labelspacing=0.3,
+                handlelength=1.2,
+            )
+        fit_axes(fig, [(ax, cell)])
+        info.plotted = pd.concat(plotted, ignore_index=True)
+        attach(fig, info)
+    return fig
