@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser run build test lint lab clean contact-sheets
+.PHONY: help setup browser run build test lint lab clean contact-sheets screenshots
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -63,6 +63,9 @@ contact-sheets: setup ## export the standard charts as PNG and tile them at view
 	rm -rf .cache/contact-exports
 	$(BIN)/trafficking-stats charts --format png --out .cache/contact-exports
 	$(BIN)/python tools/contact_sheets.py .cache/contact-exports docs/contact-sheets
+
+screenshots: setup ## screenshots of the site (index, a chart page, a place page; phone and desktop) into docs/screenshots/
+	TRAFFICKING_STATS_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/test_site_browser.py -k screenshots
 
 lab: setup ## start JupyterLab on notebooks/
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)

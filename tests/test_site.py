@@ -97,9 +97,9 @@ def test_place_chart_puts_reporters_side_by_side_never_summed(counts, tmp_path):
     assert len(both) == 2  # the CDE download and the UCR master file
     assert float(both["value"].sum()) not in {float(r["value"]) for r in rows}
     assert len({r["series"] for r in rows}) == t["dataset"].nunique() == 3
-    # nudged sideways: one x position per figure of 2015, around 2015
+    # every figure at its own year (issue 14): the two 2015 figures both sit on 2015, told apart by marker
     xs = [float(r["x"]) for r in rows if r["year"] == "2015"]
-    assert len(set(xs)) == 2 and all(2014.5 < x < 2015.5 for x in xs)
+    assert xs == [2015.0, 2015.0]
 
 
 def test_place_chart_keeps_withheld_cells_withheld_and_gaps_as_gaps(counts, tmp_path):
@@ -226,7 +226,8 @@ def test_site_pages_links_and_weight(built_site):
     rel = {p.relative_to(built_site).as_posix() for p in pages}
     assert {"index.html", "about.html", "places/US-TX.html", "charts/us-offenses-trend.html"} <= rel
     assert {f"places/{c}.html" for c in ("NGA", "US-TX", "GBR", "MEX", "IRN", "USA")} <= rel
-    assert sum(r.startswith("reports/") for r in rel) == 6
+    notebooks = sorted((Path(__file__).parents[1] / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+    assert sum(r.startswith("reports/") for r in rel) == len(notebooks) == 7
     for page in pages:
         parsed = _parse(page)
         assert parsed.html_lang == "en", page
@@ -289,9 +290,8 @@ def test_reports_hide_code_and_load_nothing_from_outside(built_site):
 
 
 def test_sidecar_columns_are_documented():
-    from trafficking_stats.site.columns import COLUMN_DOCS
-
     from trafficking_stats.charts.export import CSV_COLUMNS
+    from trafficking_stats.site.columns import COLUMN_DOCS
 
     assert tuple(COLUMN_DOCS) == CSV_COLUMNS
     design = (Path(__file__).resolve().parents[1] / "docs" / "DESIGN.md").read_text(encoding="utf-8")
@@ -300,9 +300,8 @@ def test_sidecar_columns_are_documented():
 
 
 def test_place_chart_keys_change_with_the_charts_inputs_only(counts):
-    from trafficking_stats.site.build import place_chart_keys
-
     from trafficking_stats import paths
+    from trafficking_stats.site.build import place_chart_keys
 
     before = place_chart_keys(counts, ["NGA", "MEX"], paths.processed_dir())
     assert "place-NGA-convictions" in before and "place-MEX-victims_identified" in before

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .common import (
-    below_axis,
     bound_sentences,
     conflict_notes,
     count_axis,
@@ -21,18 +20,19 @@ from .common import (
     publisher_short,
     records,
     select_yearly,
+    series_legend,
     top_of,
     values_sentence,
     verdict_sentences,
     with_drawing,
     year_axis,
 )
-from .draw import draw_figures, mark_gaps
+from .draw import draw_figures, labels_fit, mark_gaps
 from .info import ChartInfo, attach
-from .labels import breakdown_label, citation_info, metric_name, source_names
+from .labels import breakdown_label, citation_info, metric_name, number, source_names
 from .presets import DEFAULT_PRESET, get_preset
 from .privacy import check_small_cells
-from .style import SERIES_COLORS, draw_frame, fit_axes, house_style, new_figure, panel_cells, wrap
+from .style import SERIES_COLORS, draw_frame, fit_axes, house_style, new_figure, panel_cells
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -170,17 +170,26 @@ def place_chart(
         info.details = list(
             dict.fromkeys(str(r.note) for r in records(drawn_rows, "note") if str(r.note) != "<NA>")
         )
-        frame = draw_frame(fig, sizes, title, subtitle, info.footer_text())
+        frame = draw_frame(
+            fig,
+            sizes,
+            title,
+            subtitle,
+            info.footer_text(),
+            info.footer_text(compact=True),
+            takeaway=(short_verdict[0].upper() + short_verdict[1:] + ".") if short_verdict else "",
+            column=0.45 if n > 1 else 0.3,
+        )
         info.footer = frame.footer
         cell = panel_cells(frame.body, 1, side_by_side=False)[0]
         cell_w = cell[2] - cell[0]
         ax = fig.add_axes((0, 0, 1, 1))
-        width = min(0.7, 0.25 * n) if len(all_years) > 1 else 0.8
+        width = 0.6
         plotted = []
-        label_values = len(drawn_rows) <= 8
+        longest = max((number(v) for v in drawn_rows["value"].dropna()), key=len, default="")
+        label_values = labels_fit(len(all_years), cell_w, longest, sizes) if len(drawn_rows) <= 8 else False
         for j, (name, g) in enumerate(groups):
-            off = (j - (n - 1) / 2) * (width / max(n - 1, 1)) if n > 1 else 0.0
-            xs = [float(y) + off for y in g["year"]]
+            xs = [float(y) for y in g["year"]]  # every figure at its own year: markers tell series apart
             suff = [marks.get(str(c), "") if str(c) != "<NA>" else "" for c in g["conflict_group"]]
             drawn = draw_figures(
                 ax,
@@ -196,24 +205,11 @@ def place_chart(
             )
             plotted.append(with_drawing(g, what, name, xs, drawn))
         mark_gaps(ax, missing, sizes)
-        year_axis(ax, all_years, pad=0.6 + (width / 2 if n > 1 else 0))
+        year_axis(ax, all_years, pad=0.6, width_in=cell_w, size_pt=sizes.tick)
         count_axis(ax, top_of(drawn_rows) * 1.25)
-        panel_heading(ax, f"{What} ({unit})", short_verdict, sizes, cell_w)
+        panel_heading(ax, unit.capitalize() if sizes.compact else f"{What} ({unit})", "", sizes, cell_w)
         if n > 1:
-            handles, labels = ax.get_legend_handles_labels()
-            ncol = 2 if cell_w > 5.5 and n > 2 else 1
-            ax.legend(
-                handles,
-                [wrap(lb, cell_w / ncol - 0.4, sizes.tick * 0.9) for lb in labels],
-                loc="upper left",
-                bbox_to_anchor=(0, 0),
-                bbox_transform=below_axis(ax, fig, sizes),
-                fontsize=sizes.tick * 0.9,
-                ncol=ncol,
-                borderaxespad=0,
-                labelspacing=0.3,
-                handlelength=1.2,
-            )
+            series_legend(ax, fig, sizes, cell_w, frame)
         fit_axes(fig, [(ax, cell)])
         info.plotted = pd.concat(plotted, ignore_index=True)
         attach(fig, info)

@@ -1,0 +1,535 @@
+"""Build the static chart gallery (``trafficking-stats site``): an index, a page per standard chart, a page
+per place and the notebooks' reports, from ``data/processed/`` and Jinja2 templates.
+
+Layout of the output folder (every link relative, so the site works from ``file://`` and any host)::
+
+    index.html              cards of the standard charts, the place finder
+    about.html              how to read the charts, the sidecar CSV's columns
+    charts/NAME.html        a standard chart; charts/files/ holds every preset x format + sidecars
+    places/CODE.html        a place; places/files/ holds its web PNG and SVG + sidecars per metric
+    reports/NN-name.html    a notebook, code hidden; reports/NN-name_files/ its images
+    assets/                 site.css, finder.js (no request leaves the site)
+
+Charts are drawn by :func:`trafficking_stats.charts.export` in worker processes (one per core); the pages
+show what the sidecar files say (title, description, notes from the ``.txt``; rows and sources from the
+``.csv``), so a page never says something its download does not.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import shutil
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .. import __version__
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["SiteResult", "build_site", "chart_jobs"]
+
+#: Presets and formats of the place pages' downloads (the ``chart`` command exports the others).
+PLACE_PRESETS: tuple[str, ...] = ("web",)
+PLACE_FORMATS: tuple[str, ...] = ("png", "svg")
+#: The preset a chart page shows on narrow screens (its text is laid out for a phone-sized square).
+PHONE_PRESET = "social-square"
+#: Width in pixels of the index cards' thumbnails.
+THUMB_WIDTH = 480
+
+_HERE = Path(__file__).parent
+
+
+@dataclass
+class SiteResult:
+    """What a build wrote: the output folder, the pages (relative paths) and the chart files count."""
+
+    out: Path
+    pages: list[str] = field(default_factory=list)
+    files: int = 0
+    reused: int = 0
+    skipped_reports: str = ""
+
+
+# ---------------------------------------------------------------------------------------------- workers
+
+_COUNTS: pd.DataFrame | None = None
+
+
+def _init_worker(processed: str | None) -> None:
+    global _COUNTS
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from ..build import read_counts
+
+    _COUNTS = read_counts(processed) if processed else read_counts()
+
+
+def _export_job(job: tuple[Any, tuple[str, ...], tuple[str, ...], str]) -> list[str]:
+    from ..charts import export
+
+    spec, presets, formats, out = job
+    res = export(spec, _COUNTS if spec.uses_counts else None, presets=presets, formats=formats, out_dir=out)
+    return [str(p) for r in res for p in r.paths]
+
+
+#: Where a site keeps the input key of each place chart (name -> sha256), to reuse unchanged charts.
+KEYS_FILE = "places/files/build-keys.json"
+
+
+def place_chart_keys(counts: pd.DataFrame, codes: Iterable[str], processed: Path) -> dict[str, str]:
+    """The input key (sha256) of each place chart ``place-CODE-METRIC`` of ``codes``.
+
+    A key covers everything the chart is drawn from: the place's whole-year ``total`` rows of the metric,
+    every row of the conflict groups they belong to (named in footnotes), ``citations.csv``, the source
+    of the drawing code (``charts/``, ``places.py``, ``analysis.py``) and the package and matplotlib
+    versions. Equal keys draw equal files, so a rebuild copies them from the previous site instead.
+    """
+    import hashlib
+
+    import matplotlib
+
+    pkg = _HERE.parent
+    base = hashlib.sha256(f"{__version__} {matplotlib.__version__} {PLACE_PRESETS} {PLACE_FORMATS}".encode())
+    for f in [*sorted((pkg / "charts").glob("*.py")), pkg / "places.py", pkg / "analysis.py"]:
+        base.update(f.read_bytes())
+    base.update((processed / "citations.csv").read_bytes())
+    mask = (
+        counts["year"].notna()
+        & (counts["breakdown"] == "total")
+        & counts["geo_code"].isin(list(codes))
+    ).to_numpy(dtype=bool, na_value=False)
+    in_groups = counts[counts["conflict_group"].notna().to_numpy(dtype=bool, na_value=False)]
+    keys = {}
+    for (code, metric), g in counts[mask].groupby(["geo_code", "metric"], observed=True, sort=True):
+        h = base.copy()
+        h.update(g.sort_values("figure_id").to_csv(index=False).encode("utf-8"))
+        groups = g["conflict_group"].dropna().unique().tolist()
+        if groups:
+            c = in_groups[in_groups["conflict_group"].isin(groups)].sort_values(["dataset", "figure_id"])
+            h.update(c.to_csv(index=False).encode("utf-8"))
+        keys[f"place-{code}-{metric}"] = h.hexdigest()
+    return keys
+
+
+def _reuse(jobs: list[Any], keys: dict[str, str], old_site: Path, tmp: Path) -> tuple[list[Any], int]:
+    """Copy into ``tmp`` the files of place charts whose key equals the previous site's (hard links where
+    possible); returns the jobs left to draw and the number of files reused."""
+    import json
+
+    try:
+        old = json.loads((old_site / KEYS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return jobs, 0
+    left, reused = [], 0
+    src_dir, dst_dir = old_site / "places" / "files", tmp / "places" / "files"
+    exts = [*PLACE_FORMATS, "csv", "txt"]
+    for job in jobs:
+        name = job[0].name
+        files = [f"{name}.{p}.{e}" for p in job[1] for e in exts]
+        if job[0].kind != "place" or keys.get(name) is None or old.get(name) != keys[name]:
+            left.append(job)
+            continue
+        if not all((src_dir / f).is_file() for f in files):
+            left.append(job)
+            continue
+        for f in files:
+            try:
+                os.link(src_dir / f, dst_dir / f)
+            except OSError:
+                shutil.copyfile(src_dir / f, dst_dir / f)
+        reused += len(files)
+    return left, reused
+
+
+def chart_jobs(
+    places: Sequence[Any], out: Path, presets: Sequence[str] | None = None
+) -> list[tuple[Any, tuple[str, ...], tuple[str, ...], str]]:
+    """Export jobs of a site: every standard chart at each of ``presets`` (default all; ``web`` always)
+    in every format, and each place's metrics at :data:`PLACE_PRESETS` x :data:`PLACE_FORMATS` (one job
+    per chart and preset, largest first, so that the workers finish together)."""
+    from ..charts import FORMATS, PRESETS, STANDARD_CHARTS
+    from ..charts.catalog import place_spec
+
+    chosen = list(dict.fromkeys(["web", *(presets if presets is not None else PRESETS)]))
+    jobs = [
+        (STANDARD_CHARTS[n], (p,), tuple(FORMATS), str(out / "charts" / "files"))
+        for n in STANDARD_CHARTS
+        for p in chosen
+    ]
+    jobs.sort(key=lambda j: -PRESETS[j[1][0]].width_px * PRESETS[j[1][0]].height_px)
+    jobs += [
+        (place_spec(pl.code, m), PLACE_PRESETS, PLACE_FORMATS, str(out / "places" / "files"))
+        for pl in places
+        for m in pl.metrics
+    ]
+    return jobs
+
+
+def run_jobs(jobs: list[Any], processed: str | None, workers: int | None) -> int:
+    """Run export jobs on ``workers`` processes (default: every core); returns the number of files."""
+    n = workers or os.cpu_count() or 1
+    if n <= 1:
+        _init_worker(processed)
+        return sum(len(_export_job(j)) for j in jobs)
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    with ProcessPoolExecutor(n, mp_context=ctx, initializer=_init_worker, initargs=(processed,)) as pool:
+        return sum(len(files) for files in pool.map(_export_job, jobs, chunksize=4))
+
+
+# ----------------------------------------------------------------------------------------- page models
+
+
+def _read_txt(path: Path) -> dict[str, Any]:
+    """Title, subtitle, description and notes of a chart's text sidecar (``export._txt``'s layout)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    sections: dict[str, list[str]] = {}
+    current = ""
+    for line in lines[2:]:
+        if line in ("Description", "Sources", "Notes"):
+            current = line
+            sections[current] = []
+        elif line.startswith("Preset: "):
+            current = ""
+        elif current:
+            sections[current].append(line)
+    description = " ".join(s.strip() for s in sections.get("Description", []) if s.strip())
+    notes = [s[2:] for s in sections.get("Notes", []) if s.startswith("- ")]
+    return {"title": lines[0], "subtitle": lines[1], "description": description, "notes": notes}
+
+
+def _figure_words(r: dict[str, str]) -> str:
+    from ..charts.labels import qualified
+
+    def num(s: str) -> object:
+        return None if s == "" else float(s)
+
+    if not r["qualifier"] or (r["value"] == "" and r["qualifier"] != "suppressed"):
+        return "no figure"
+    if r["qualifier"] == "suppressed":
+        return f"withheld (0 to {r['value_high'] or '4'})"
+    return qualified(r["qualifier"], num(r["value"]), num(r["value_low"]), num(r["value_high"]))[1]
+
+
+def _read_csv(path: Path) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
+    """The rows of a sidecar CSV (with a ``figure`` in words) and its sources with their quotes."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    sources: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        r["figure"] = _figure_words(r)
+        s = sources.setdefault(
+            r["citation"],
+            {
+                "key": r["citation"],
+                "publisher": r["citation_publisher"],
+                "title": r["citation_title"],
+                "published": r["citation_published"],
+                "url": r["citation_url"],
+                "quotes": [],
+            },
+        )
+        q = r["quote"].lstrip("'")
+        if q and q not in s["quotes"] and len(s["quotes"]) < 4:
+            s["quotes"].append(q)
+    return rows, list(sources.values())
+
+
+_DECIMALS = re.compile(r"(\d\.\d)\d+")
+_GEOMETRY = re.compile(r'\b(d|x|y|x1|x2|y1|y2|transform|points)="[^"]*"')
+_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
+
+
+def _view_svg(src: Path, dst: Path) -> None:
+    """The copy of an exported SVG a page shows: coordinates to a tenth of a point (at most 0.05 pt off, a
+    fifteenth of a pixel on a 960 px chart) and no RDF metadata (the ``<title>`` and ``<desc>`` stay);
+    about a fifth lighter. Downloads are the exported file, unchanged."""
+    text = src.read_text(encoding="utf-8")
+    text = _METADATA.sub("", text, count=1)
+    text = _GEOMETRY.sub(lambda m: _DECIMALS.sub(r"\1", m.group(0)), text)  # attributes only, never text
+    dst.write_text(text, encoding="utf-8")
+
+
+def _dedupe_caveats(charts: list[dict[str, Any]]) -> None:
+    """On a page of several charts, a long caveat repeated for several charts is printed once; the later
+    charts point to it (``caveat_refs``)."""
+    first: dict[str, dict[str, Any]] = {}
+    for c in charts:
+        keep, refs = [], []
+        for n in c["caveats"]:
+            if len(n) > 160 and n in first:
+                refs.append(first[n])
+            else:
+                first.setdefault(n, c)
+                keep.append(n)
+        c["caveats"] = keep
+        c["caveat_refs"] = list({id(r): r for r in refs}.values())
+
+
+def _takeaway(description: str, limit: int = 150) -> str:
+    """The first sentence of a description without "This chart shows", cut at a word within ``limit``."""
+    first = description.removeprefix("This chart shows ").split(". ")[0].rstrip(".")
+    first = first[:1].upper() + first[1:]
+    if len(first) <= limit:
+        return first + "."
+    return first[: first.rfind(" ", 0, limit)].rstrip(",;:") + " …"
+
+
+def _chart_model(files: Path, name: str, preset: str = "web") -> dict[str, Any]:
+    txt = _read_txt(files / f"{name}.{preset}.txt")
+    rows, sources = _read_csv(files / f"{name}.{preset}.csv")
+    conflicts = [n for n in txt["notes"] if n[:1] in "¹²³⁴⁵⁶⁷⁸⁹"]
+    caveats = [n for n in txt["notes"] if n not in conflicts]
+    title = txt["title"]
+    return {
+        "name": name,
+        "title": title,
+        "subtitle": txt["subtitle"],
+        "alt": f"Chart: {title}. {txt['subtitle']}",
+        "description": txt["description"],
+        "conflicts": conflicts,
+        "caveats": caveats,
+        "rows": rows,
+        "sources": sources,
+        "takeaway": _takeaway(txt["description"]),
+    }
+
+
+# ------------------------------------------------------------------------------------------ the build
+
+
+def _env() -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_HERE / "templates")),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def _thumbnail(src: Path, dst: Path) -> None:
+    from PIL import Image
+
+    with Image.open(src) as im:
+        h = round(im.height * THUMB_WIDTH / im.width)
+        small = im.convert("RGB").resize((THUMB_WIDTH, h), Image.LANCZOS)
+        small.quantize(colors=64, method=Image.Quantize.MEDIANCUT).save(dst, optimize=True)
+
+
+def _citation(model: dict[str, Any], url_hint: str) -> str:
+    srcs = "; ".join(
+        f"{s['publisher']}{', ' + s['published'] if s['published'] else ''}: {s['title']}"
+        for s in model["sources"]
+    )
+    return (
+        f"trafficking-stats {__version__}, chart \u201c{model['title']}\u201d ({url_hint}), "
+        f"drawing on {srcs}."
+    )
+
+
+def build_site(
+    out_dir: str | Path = "site",
+    *,
+    processed: str | Path | None = None,
+    place_codes: Iterable[str] | None = None,
+    notebooks: str | Path | None = "notebooks",
+    workers: int | None = None,
+    presets: Sequence[str] | None = None,
+    reuse: bool = True,
+) -> SiteResult:
+    """Write the site into ``out_dir`` (replaced as a whole: it is an output, never edited by hand).
+
+    ``place_codes`` limits the place pages (default: every place); ``notebooks`` is the folder whose
+    ``NN-*.ipynb`` become report pages (None: no reports); ``workers`` the number of drawing processes
+    (default: every core); ``presets`` the standard charts' download sizes (default: every preset; tests
+    build fewer). ``reuse``: copy the place charts whose inputs are unchanged (:func:`place_chart_keys`)
+    from the site already in ``out_dir`` instead of drawing them again. Raises ValueError for an unknown
+    place code or preset.
+    """
+    from ..build import read_counts
+    from ..charts import FORMATS, PRESETS, STANDARD_CHARTS
+    from ..places import places as all_places
+    from .columns import COLUMN_DOCS
+
+    out = Path(out_dir)
+    if out.exists() and not (out / "index.html").exists() and any(out.iterdir()):
+        raise ValueError(f"{out} exists and is not a site built by trafficking-stats: refusing to replace it")
+    counts = read_counts(processed) if processed else read_counts()
+    found = all_places(counts)
+    chosen = found
+    if place_codes is not None:
+        wanted = list(place_codes)
+        by_code = {p.code: p for p in found}
+        unknown = [c for c in wanted if c not in by_code]
+        if unknown:
+            raise ValueError(f"unknown place code(s): {', '.join(unknown)}")
+        chosen = [by_code[c] for c in wanted]
+
+    sizes = list(dict.fromkeys(["web", *(presets if presets is not None else PRESETS)]))
+    for p in sizes:
+        if p not in PRESETS:
+            raise ValueError(f"unknown preset {p!r}; known presets: {', '.join(PRESETS)}")
+    tmp = out.with_name(out.name + ".tmp-build")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    for sub in ("charts/files", "places/files", "reports", "assets"):
+        (tmp / sub).mkdir(parents=True, exist_ok=True)
+    result = SiteResult(out)
+    jobs = chart_jobs(chosen, tmp, sizes)
+    from .. import paths
+
+    keys = place_chart_keys(counts, [p.code for p in chosen], Path(processed) if processed else paths.processed_dir())
+    reused = 0
+    if reuse and out.is_dir():
+        jobs, reused = _reuse(jobs, keys, out, tmp)
+    result.files = reused + run_jobs(jobs, str(processed) if processed else None, workers)
+    result.reused = reused
+    import json
+
+    (tmp / KEYS_FILE).write_text(json.dumps(keys, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+
+    env = _env()
+    for f in (_HERE / "static").iterdir():
+        shutil.copyfile(f, tmp / "assets" / f.name)
+
+    def page(rel: str, template: str, **ctx: Any) -> None:
+        depth = rel.count("/")
+        html = env.get_template(template).render(root="../" * depth, version=__version__, **ctx)
+        (tmp / rel).write_text(html, encoding="utf-8")
+        result.pages.append(rel)
+
+    reports = _reports(Path(notebooks), tmp / "reports", env) if notebooks else []
+    if notebooks and not reports:
+        result.skipped_reports = f"no notebooks rendered from {notebooks}"
+
+    cfiles = tmp / "charts" / "files"
+    charts = []
+    for name in STANDARD_CHARTS:
+        m = _chart_model(cfiles, name)
+        _view_svg(cfiles / f"{name}.web.svg", cfiles / f"{name}.view.svg")
+        m["phone_svg"] = ""
+        if PHONE_PRESET in sizes:  # phones get the layout drawn for a phone-sized square, not a shrunk web page
+            _view_svg(cfiles / f"{name}.{PHONE_PRESET}.svg", cfiles / f"{name}.phone.view.svg")
+            m["phone_svg"] = f"files/{name}.phone.view.svg"
+        _thumbnail(cfiles / f"{name}.web.png", cfiles / f"{name}.thumb.png")
+        m["downloads"] = [
+            {
+                "preset": PRESETS[p],
+                "files": [(f.upper(), f"files/{name}.{p}.{f}") for f in FORMATS],
+                "csv": f"files/{name}.{p}.csv",
+                "txt": f"files/{name}.{p}.txt",
+            }
+            for p in sizes
+        ]
+        m["citation"] = _citation(m, f"charts/{name}.html")
+        charts.append(m)
+    groups: dict[str, list[Any]] = {}
+    for pl in found:
+        groups.setdefault(pl.group, []).append(pl)
+    built = {pl.code for pl in chosen}
+    nav = {"reports": reports}
+    page("index.html", "index.html.j2", charts=charts, groups=groups, built=built, nav=nav, title="Charts")
+    page("about.html", "about.html.j2", columns=COLUMN_DOCS, nav=nav, title="About the data")
+    for i, m in enumerate(charts):
+        prev = charts[i - 1] if i else None
+        nxt = charts[i + 1] if i + 1 < len(charts) else None
+        page(f"charts/{m['name']}.html", "chart.html.j2", chart=m, prev=prev, next=nxt, nav=nav, title=m["title"])
+    pfiles = tmp / "places" / "files"
+    for pl in chosen:
+        metrics = []
+        for metric in pl.metrics:
+            name = f"place-{pl.code}-{metric}"
+            m = _chart_model(pfiles, name)
+            m["metric"] = metric
+            m["downloads"] = [(f.upper(), f"files/{name}.web.{f}") for f in PLACE_FORMATS]
+            m["csv"], m["txt"] = f"files/{name}.web.csv", f"files/{name}.web.txt"
+            m["command"] = f"trafficking-stats chart --place {pl.code} --metric {metric} --out exports"
+            _view_svg(pfiles / f"{name}.web.svg", pfiles / f"{name}.view.svg")
+            metrics.append(m)
+        _dedupe_caveats(metrics)
+        page(
+            f"places/{pl.code}.html",
+            "place.html.j2",
+            place=pl,
+            metrics=metrics,
+            nav=nav,
+            title=f"{pl.name}: charts",
+        )
+    for r in reports:
+        page(f"reports/{r['slug']}.html", "report.html.j2", report=r, nav=nav, title=r["title"])
+
+    # swap in: the previous site stays whole until the new one is complete
+    old = out.with_name(out.name + ".old-build")
+    if old.exists():
+        shutil.rmtree(old)
+    if out.exists():
+        out.rename(old)
+    tmp.rename(out)
+    if old.exists():
+        shutil.rmtree(old)
+    return result
+
+
+# ------------------------------------------------------------------------------------------- reports
+
+
+def _reports(folder: Path, out: Path, env: Any) -> list[dict[str, Any]]:
+    """Each ``NN-*.ipynb`` of ``folder`` as HTML (code hidden, images as files, no script); [] when
+    nbconvert is not installed or there are no notebooks."""
+    try:
+        import nbformat
+        from nbconvert import HTMLExporter
+        from nbconvert.preprocessors import ExtractOutputPreprocessor
+    except ImportError:
+        return []
+    from PIL import Image
+
+    reports = []
+    for nb_path in sorted(folder.glob("[0-9][0-9]-*.ipynb")):
+        slug = nb_path.stem
+        nb = nbformat.read(nb_path, as_version=4)
+        exporter = HTMLExporter(
+            template_file=str(_HERE / "templates" / "nbreport.html.j2"),
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+        )
+        exporter.register_preprocessor(ExtractOutputPreprocessor(enabled=True), enabled=True)
+        body, res = exporter.from_notebook_node(nb, resources={"output_files_dir": f"{slug}_files"})
+        for name, data in res.get("outputs", {}).items():
+            target = out / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if name.endswith(".png"):  # palette PNGs: a third of the bytes, same look for flat charts
+                with Image.open(io.BytesIO(data)) as im:
+                    im.convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(
+                        target, optimize=True
+                    )
+            else:
+                target.write_bytes(data)
+        title = next(
+            (
+                line.lstrip("# ").strip()
+                for c in nb.cells
+                if c.cell_type == "markdown"
+                for line in c.source.splitlines()
+                if line.startswith("# ")
+            ),
+            slug,
+        )
+        body = body.replace("<pre>", '<pre tabindex="0">')  # scrollable text outputs reachable by keyboard
+        reports.append({"slug": slug, "title": title, "body": body, "source": nb_path.name})
+    return reports
