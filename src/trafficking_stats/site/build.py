@@ -102,9 +102,7 @@ def place_chart_keys(counts: pd.DataFrame, codes: Iterable[str], processed: Path
         base.update(f.read_bytes())
     base.update((processed / "citations.csv").read_bytes())
     mask = (
-        counts["year"].notna()
-        & (counts["breakdown"] == "total")
-        & counts["geo_code"].isin(list(codes))
+        counts["year"].notna() & (counts["breakdown"] == "total") & counts["geo_code"].isin(list(codes))
     ).to_numpy(dtype=bool, na_value=False)
     in_groups = counts[counts["conflict_group"].notna().to_numpy(dtype=bool, na_value=False)]
     keys = {}
@@ -392,7 +390,9 @@ def build_site(
     jobs = chart_jobs(chosen, tmp, sizes)
     from .. import paths
 
-    keys = place_chart_keys(counts, [p.code for p in chosen], Path(processed) if processed else paths.processed_dir())
+    keys = place_chart_keys(
+        counts, [p.code for p in chosen], Path(processed) if processed else paths.processed_dir()
+    )
     reused = 0
     if reuse and out.is_dir():
         jobs, reused = _reuse(jobs, keys, out, tmp)
@@ -422,7 +422,9 @@ def build_site(
         m = _chart_model(cfiles, name)
         _view_svg(cfiles / f"{name}.web.svg", cfiles / f"{name}.view.svg")
         m["phone_svg"] = ""
-        if PHONE_PRESET in sizes:  # phones get the layout drawn for a phone-sized square, not a shrunk web page
+        if (
+            PHONE_PRESET in sizes
+        ):  # phones get the layout drawn for a phone-sized square, not a shrunk web page
             _view_svg(cfiles / f"{name}.{PHONE_PRESET}.svg", cfiles / f"{name}.phone.view.svg")
             m["phone_svg"] = f"files/{name}.phone.view.svg"
         _thumbnail(cfiles / f"{name}.web.png", cfiles / f"{name}.thumb.png")
@@ -447,7 +449,15 @@ def build_site(
     for i, m in enumerate(charts):
         prev = charts[i - 1] if i else None
         nxt = charts[i + 1] if i + 1 < len(charts) else None
-        page(f"charts/{m['name']}.html", "chart.html.j2", chart=m, prev=prev, next=nxt, nav=nav, title=m["title"])
+        page(
+            f"charts/{m['name']}.html",
+            "chart.html.j2",
+            chart=m,
+            prev=prev,
+            next=nxt,
+            nav=nav,
+            title=m["title"],
+        )
     pfiles = tmp / "places" / "files"
     for pl in chosen:
         metrics = []
