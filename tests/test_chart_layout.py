@@ -50,30 +50,10 @@ def _drawn(spec, counts, preset):
     return fig
 
 
-#: Chart x preset pairs that do not yet pass (issue 14, point 1, left open): on the 16:9 and 16:10
-#: canvases the seed chart's two panels are too narrow for its direct series labels ("sex trafficking",
-#: "all arrests") beside the value labels. Marked strict xfail: a pair that passes fails the suite until
-#: its mark goes.
-OVERLAP_OPEN: frozenset[str] = frozenset(
-    {"fresno-rescues-and-cases-social-wide", "fresno-rescues-and-cases-slide", "fresno-rescues-and-cases-web"}
-)
-HEIGHT_OPEN: frozenset[str] = frozenset()
-
-
-def _cases(open_gaps: frozenset[str]) -> list:
-    return [
-        pytest.param(c, p, marks=pytest.mark.xfail(strict=True, reason="issue 14 point 1: open"))
-        if f"{c}-{p}" in open_gaps
-        else (c, p)
-        for c in STANDARD_CHARTS
-        for p in PRESETS
-    ]
-
-
 CASES = [(c, p) for c in STANDARD_CHARTS for p in PRESETS]
 
 
-@pytest.mark.parametrize(("chart", "preset"), _cases(OVERLAP_OPEN))
+@pytest.mark.parametrize(("chart", "preset"), CASES)
 def test_no_text_overlaps_or_leaves_the_canvas(counts, chart, preset):
     fig = _drawn(STANDARD_CHARTS[chart], counts, preset)
     r = fig.canvas.get_renderer()
@@ -90,7 +70,7 @@ def test_no_text_overlaps_or_leaves_the_canvas(counts, chart, preset):
         assert ov_w <= 1 or ov_h <= 1, f"{chart} {preset}: {t1.get_text()!r} overlaps {t2.get_text()!r}"
 
 
-@pytest.mark.parametrize(("chart", "preset"), _cases(HEIGHT_OPEN))
+@pytest.mark.parametrize(("chart", "preset"), CASES)
 def test_plot_areas_are_a_third_of_the_canvas_height(counts, chart, preset):
     fig = _drawn(STANDARD_CHARTS[chart], counts, preset)
     H = fig.canvas.get_width_height()[1]

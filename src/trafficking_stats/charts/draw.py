@@ -140,7 +140,8 @@ def draw_figures(
         chart_label += suffixes[i]
         drawn.append(DRAWN_AS.get(q, "point"))
         if q == "exact":
-            if label_values is True or (label_values == "ends" and i in ends):
+            # crowded: the first and last, and any figure carrying a footnote mark (a conflict)
+            if label_values is True or (label_values == "ends" and (i in ends or suffixes[i])):
                 text(x, _f(vals[i]), chart_label, 5, "bottom", "value-label")
             continue
         if q in ("over", "at_least", "under", "at_most"):

@@ -237,7 +237,7 @@ def rescues_and_cases(
             frame.body,
             n,
             side_by_side=side,
-            weights=([1.3] if frame.column else [1.0]) + [1.0] * (n - 1) if side else None,
+            weights=[1.0] + ([1.3] if frame.column else [1.15]) * (n - 1) if side else None,
         )
         plotted = []
 
@@ -306,17 +306,18 @@ def rescues_and_cases(
                 series_legend(ax, fig, sizes, cell_w, frame)
             else:  # wide canvases: each series named at its last figure, no legend to find
                 for j, (name, g) in enumerate(series):
-                    # a line: named above its first figure (clear of the value labels); a point: to its right
+                    # a line: named above its first figure (clear of the value labels)
                     r = g.iloc[0]
                     y = float(r["value_high"] if str(r["value"]) == "<NA>" else r["value"])
                     line = len(g) > 1
                     ax.annotate(
                         wrap(name.split(" (")[0], cell_w - 0.8, sizes.small),
                         xy=(float(r["year"]), y),
-                        xytext=(-4, 2.4 * sizes.body) if line else (8, 0),
+                        # a point: to its right, above it and past its value label
+                        xytext=(-4, 3.0 * sizes.body) if line else (1.6 * sizes.body, 2),
                         textcoords="offset points",
                         ha="left",
-                        va="bottom" if line else "center",
+                        va="bottom",
                         fontsize=sizes.small,
                         color=ink(SERIES_COLORS[(j + 1) % len(SERIES_COLORS)]),
                         annotation_clip=False,
