@@ -541,5 +541,12 @@ def _reports(folder: Path, out: Path, env: Any) -> list[dict[str, Any]]:
             slug,
         )
         body = body.replace("<pre>", '<pre tabindex="0">')  # scrollable text outputs reachable by keyboard
+        # notebook tables (DataFrames) scroll inside a focusable region on a phone, not the whole page
+        body = re.sub(
+            r"(<table\b.*?</table>)",
+            r'<div class="table-wrap" tabindex="0" role="region" aria-label="Table">\1</div>',
+            body,
+            flags=re.S,
+        )
         reports.append({"slug": slug, "title": title, "body": body, "source": nb_path.name})
     return reports
