@@ -36,24 +36,9 @@ _PRESET_NAMES = (
 _FORMATS = ("png", "svg", "pdf")
 
 
-def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Add the ``charts`` sub-command to ``subparsers`` (from ``ArgumentParser.add_subparsers``)."""
-    p = subparsers.add_parser(
-        "charts",
-        help="export the standard charts (PNG/SVG/PDF with CSV and description sidecars)",
-        description="Export charts at presets and formats; default: every standard chart, preset and format.",
-        epilog="examples:\n  trafficking-stats charts --out exports\n"
-        "  trafficking-stats charts --chart us-offenses-trend --preset social-square --format png\n\n"
-        "For a country or US state, see `trafficking-stats chart --place CODE` (`chart --list`).",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument(
-        "--chart",
-        action="append",
-        choices=_CHART_NAMES,
-        metavar="NAME",
-        help=f"chart to export (repeatable; default all): {', '.join(_CHART_NAMES)}",
-    )
+
+def _add_output_options(p: argparse.ArgumentParser) -> None:
+    """``--preset``, ``--format`` and ``--out``: the options every chart-exporting command shares."""
     p.add_argument(
         "--preset",
         action="append",
@@ -72,6 +57,26 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument(
         "--out", type=Path, default=Path("exports"), metavar="DIR", help="output folder (default: exports/)"
     )
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``charts`` sub-command to ``subparsers`` (from ``ArgumentParser.add_subparsers``)."""
+    p = subparsers.add_parser(
+        "charts",
+        help="export the standard charts (PNG/SVG/PDF with CSV and description sidecars)",
+        description="Export charts at presets and formats; default: every standard chart, preset and format.",
+        epilog="examples:\n  trafficking-stats charts --out exports\n"
+        "  trafficking-stats charts --chart us-offenses-trend --preset social-square --format png\n\n"
+        "For a country or US state, see `trafficking-stats chart --place CODE` (`chart --list`).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--chart",
+        action="append",
+        choices=_CHART_NAMES,
+        metavar="NAME",
+        help=f"chart to export (repeatable; default all): {', '.join(_CHART_NAMES)}",
+    )
+    _add_output_options(p)
     p.add_argument(
         "--allow-small-cells",
         action="store_true",
@@ -166,24 +171,7 @@ def add_place_parser(subparsers: Any) -> argparse.ArgumentParser:
         metavar="M",
         help="metric (repeatable; default: every metric the place has, see --list)",
     )
-    p.add_argument(
-        "--preset",
-        action="append",
-        choices=_PRESET_NAMES,
-        metavar="P",
-        help=f"size preset (repeatable; default all): {', '.join(_PRESET_NAMES)}",
-    )
-    p.add_argument(
-        "--format",
-        action="append",
-        choices=_FORMATS,
-        metavar="F",
-        dest="formats",
-        help="file format (repeatable; default all): png, svg, pdf",
-    )
-    p.add_argument(
-        "--out", type=Path, default=Path("exports"), metavar="DIR", help="output folder (default: exports/)"
-    )
+    _add_output_options(p)
     p.add_argument("--list", action="store_true", help="list the places and their metrics, then stop")
     p.add_argument(
         "--allow-small-cells",
