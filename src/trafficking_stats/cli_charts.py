@@ -36,7 +36,6 @@ _PRESET_NAMES = (
 _FORMATS = ("png", "svg", "pdf")
 
 
-
 def _add_output_options(p: argparse.ArgumentParser) -> None:
     """``--preset``, ``--format`` and ``--out``: the options every chart-exporting command shares."""
     p.add_argument(
@@ -57,6 +56,7 @@ def _add_output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--out", type=Path, default=Path("exports"), metavar="DIR", help="output folder (default: exports/)"
     )
+
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``charts`` sub-command to ``subparsers`` (from ``ArgumentParser.add_subparsers``)."""
