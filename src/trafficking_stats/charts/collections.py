@@ -113,7 +113,7 @@ def police_collections(
     with house_style(p) as sizes:
         fig = new_figure(p)
         info = ChartInfo(
-            kind="trend",
+            kind="police_collections",
             title=title,
             subtitle=subtitle,
             summary=summary,

@@ -23,7 +23,6 @@ from .labels import (
     breakdown_label,
     citation_info,
     metric_name,
-    number,
     series_name,
     short_publisher,
     source_names,
@@ -130,7 +129,6 @@ def compare_reporters(
         n = len(groups)
         width = 0.6
         plotted = []
-        longest = max((number(v) for v in rows["value"].dropna()), key=len, default="")
         for j, ((_key, g), name) in enumerate(zip(groups, names, strict=True)):
             xs = [float(y) for y in g["year"]]  # every figure at its own year: markers tell series apart
             suff = [marks.get(str(c), "") if str(c) != "<NA>" else "" for c in g["conflict_group"]]
@@ -143,7 +141,9 @@ def compare_reporters(
                 sizes=sizes,
                 label=name,
                 suffixes=suff,
-                label_values=labels_fit(len(all_years), cell_w, longest, sizes) if len(rows) <= 8 else False,
+                label_values=labels_fit(len(all_years), cell_w, rows["value"], sizes)
+                if len(rows) <= 8
+                else False,
                 band_width=width / max(n, 1),
             )
             plotted.append(with_drawing(g, what, name, xs, drawn))

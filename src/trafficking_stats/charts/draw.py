@@ -13,10 +13,10 @@ Every artist gets a ``gid`` naming what it draws, which also becomes its id in S
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from .labels import qualified
+from .labels import number, qualified
 from .style import MUTED, Sizes, ink
 
 if TYPE_CHECKING:
@@ -250,11 +250,13 @@ def draw_figures(
     return drawn
 
 
-def labels_fit(n_points: int, width_in: float, longest: str, sizes: Sizes) -> bool | str:
+def labels_fit(n_points: int, width_in: float, values: Iterable[object], sizes: Sizes) -> bool | str:
     """Whether value labels of ``n_points`` evenly spread points fit side by side in ``width_in`` inches
-    (the longest label ``longest`` at the body size, about 0.6 em a character, with a 0.08 in gap):
-    ``True`` if they do, else ``"ends"`` (label the first and last only)."""
-    label_w = len(longest) * 0.6 * sizes.body / 72 + 0.08
+    (the longest label among ``values``, as :func:`.labels.number` writes it, at the body size, about
+    0.6 em a character, with a 0.08 in gap): ``True`` if they do, else ``"ends"`` (label the first and
+    last only). Missing values are ignored."""
+    longest = max((len(number(v)) for v in values if str(v) not in ("<NA>", "nan", "None")), default=0)
+    label_w = longest * 0.6 * sizes.body / 72 + 0.08
     return True if n_points * label_w <= width_in - 0.6 else "ends"
 
 

@@ -29,7 +29,7 @@ from .common import (
 )
 from .draw import draw_figures, labels_fit, mark_gaps
 from .info import ChartInfo, attach
-from .labels import breakdown_label, citation_info, metric_name, number, source_names
+from .labels import breakdown_label, citation_info, metric_name, source_names
 from .presets import DEFAULT_PRESET, get_preset
 from .privacy import check_small_cells
 from .style import SERIES_COLORS, draw_frame, fit_axes, house_style, new_figure, panel_cells
@@ -186,8 +186,9 @@ def place_chart(
         ax = fig.add_axes((0, 0, 1, 1))
         width = 0.6
         plotted = []
-        longest = max((number(v) for v in drawn_rows["value"].dropna()), key=len, default="")
-        label_values = labels_fit(len(all_years), cell_w, longest, sizes) if len(drawn_rows) <= 8 else False
+        label_values = (
+            labels_fit(len(all_years), cell_w, drawn_rows["value"], sizes) if len(drawn_rows) <= 8 else False
+        )
         for j, (name, g) in enumerate(groups):
             xs = [float(y) for y in g["year"]]  # every figure at its own year: markers tell series apart
             suff = [marks.get(str(c), "") if str(c) != "<NA>" else "" for c in g["conflict_group"]]

@@ -25,7 +25,7 @@ from .common import (
 )
 from .draw import draw_figures, labels_fit
 from .info import ChartInfo, attach
-from .labels import breakdown_label, metric_name, number, qualified, reporter_type_name, source_names
+from .labels import breakdown_label, metric_name, qualified, reporter_type_name, source_names
 from .presets import DEFAULT_PRESET, get_preset
 from .privacy import check_small_cells
 from .style import SERIES_COLORS, draw_frame, fit_axes, house_style, ink, new_figure, panel_cells, wrap
@@ -285,7 +285,6 @@ def rescues_and_cases(
             cell_w = cells[k][2] - cells[k][0]
             years_k = sorted({int(y) for _, g in series for y in g["year"]})
             rows = pd.concat([g for _, g in series])
-            longest = max((number(v) for v in rows["value"].dropna()), key=len, default="")
             for j, (name, g) in enumerate(series):
                 xs = [float(y) for y in g["year"]]  # each figure at its own year
                 drawn = draw_figures(
@@ -295,7 +294,7 @@ def rescues_and_cases(
                     color=SERIES_COLORS[(j + 1) % len(SERIES_COLORS)],
                     marker=_MARKERS[j % 5],
                     sizes=sizes,
-                    label_values=labels_fit(len(years_k), cell_w, longest, sizes),
+                    label_values=labels_fit(len(years_k), cell_w, rows["value"], sizes),
                     label=name,
                     suffixes=suffixes(g),
                 )

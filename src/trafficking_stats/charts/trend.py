@@ -215,7 +215,6 @@ def trend(
         cell_w = cells[0][2] - cells[0][0]
         suff = [marks.get(str(g), "") if str(g) != "<NA>" else "" for g in rows["conflict_group"]]
         xs = [float(y) for y in years]
-        longest = max((number(v) for v in rows["value"].dropna()), key=len, default="")
         drawn = draw_figures(
             ax,
             rows,
@@ -223,7 +222,9 @@ def trend(
             color=SERIES_COLORS[0],
             sizes=sizes,
             suffixes=suff,
-            label_values=labels_fit(len(all_years), cell_w, longest, sizes) if len(rows) <= 12 else False,
+            label_values=labels_fit(len(all_years), cell_w, rows["value"], sizes)
+            if len(rows) <= 12
+            else False,
         )
         plotted = [with_drawing(rows, what, rep, xs, drawn)]
         heights = {
@@ -244,7 +245,6 @@ def trend(
             ax2 = fig.add_axes((0, 0, 1, 1), sharex=None if side else ax)
             cx = [float(y) for y in cov["year"]]
             cell_w2 = cells[1][2] - cells[1][0]
-            clongest = max((number(v) for v in cov["value"].dropna()), key=len, default="")
             cdrawn = draw_figures(
                 ax2,
                 cov,
@@ -252,7 +252,7 @@ def trend(
                 color=MUTED,
                 sizes=sizes,
                 marker="s",
-                label_values=labels_fit(len(cov), cell_w2, clongest, sizes) if len(cov) <= 12 else False,
+                label_values=labels_fit(len(cov), cell_w2, cov["value"], sizes) if len(cov) <= 12 else False,
             )
             plotted.append(with_drawing(cov, "agencies reporting", rep, cx, cdrawn))
             cy = [int(y) for y in cov["year"]]
