@@ -68,7 +68,14 @@ def main() -> None:
         def outputs() -> None:
             stored = metadata.split(counts)
             parquet_bytes(stored.counts)
-            for df in (stored.counts, stored.notes, stored.series, stored.places):
+            for df in (
+                stored.counts,
+                stored.measures,
+                stored.periods,
+                stored.notes,
+                stored.series,
+                stored.places,
+            ):
                 csv_bytes(df)
             for df in (res.citations, res.conflicts, res.quarantine):
                 csv_bytes(df)

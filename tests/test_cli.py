@@ -83,18 +83,18 @@ def test_validate_passes_on_committed_counts_and_names_the_line_of_a_broken_copy
     dst = tmp_path / "counts.csv"
     shutil.copy(src, dst)
     res = run("validate", str(dst))  # the stored form needs its key tables beside it
-    assert res.returncode == 3 and "notes.csv must be beside it" in res.stderr
-    for name in ("notes.csv", "series.csv", "places.csv"):
+    assert res.returncode == 3 and "measures.csv, which must be beside it" in res.stderr
+    for name in ("measures.csv", "periods.csv", "notes.csv", "series.csv", "places.csv"):
         shutil.copy(src.parent / name, tmp_path / name)
     with open(dst, newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
-    rows[3][rows[0].index("metric")] = "victims_saved"
+    rows[3][rows[0].index("qualifier")] = "guessed"
     with open(dst, "w", newline="", encoding="utf-8") as fh:
         csv.writer(fh, lineterminator="\n").writerows(rows)
     res = run("validate", str(dst))
     assert res.returncode == 4
     assert res.stderr.splitlines()[0].startswith(
-        f"error: {dst}:4: column 'metric': 'victims_saved' is not one of"
+        f"error: {dst}:4: column 'qualifier': 'guessed' is not one of"
     )
 
 

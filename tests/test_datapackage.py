@@ -28,7 +28,7 @@ def small_package(tmp_path_factory):
 def test_built_package_validates_with_zero_errors(small_package):
     report = frictionless.validate(small_package / "datapackage.json")
     assert _errors(report) == []
-    assert report.valid and report.stats["tasks"] == 7
+    assert report.valid and report.stats["tasks"] == 9
 
 
 def test_validator_catches_a_broken_foreign_key_and_an_out_of_vocabulary_value(small_package, tmp_path):
@@ -36,22 +36,28 @@ def test_validator_catches_a_broken_foreign_key_and_an_out_of_vocabulary_value(s
 
     bad = tmp_path / "bad"
     shutil.copytree(small_package, bad)
-    text = (bad / "counts.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    header = text[0].rstrip("\n").split(",")
-    row = text[1].rstrip("\n").split(",")
-    assert len(row) == len(header)  # the first row has no quoted commas
-    row[header.index("series_id")] = "ffffffffff"
-    row[header.index("metric")] = "victims_guessed"
-    (bad / "counts.csv").write_text(text[0] + ",".join(row) + "\n" + "".join(text[2:]), encoding="utf-8")
-    types = {t for t, _ in _errors(frictionless.validate(bad / "datapackage.json"))}
+
+    def spoil(name: str, column: str, value: str) -> None:
+        text = (bad / name).read_text(encoding="utf-8").splitlines(keepends=True)
+        header = text[0].rstrip("\n").split(",")
+        row = text[1].rstrip("\n").split(",")
+        assert len(row) == len(header)  # the first row has no quoted commas
+        row[header.index(column)] = value
+        (bad / name).write_text(text[0] + ",".join(row) + "\n" + "".join(text[2:]), encoding="utf-8")
+
+    spoil("counts.csv", "measure_id", "ffffffffff")
+    spoil("measures.csv", "metric", "victims_guessed")
+    found = _errors(frictionless.validate(bad / "datapackage.json"))
+    types = {t for t, _ in found}
     assert {"foreign-key", "constraint-error"} <= types
+    assert any(t == "foreign-key" and "ffffffffff" in note for t, note in found)
 
 
 def test_descriptor_is_generated_from_schema(small_package):
     pkg = json.loads((small_package / "datapackage.json").read_text(encoding="utf-8"))
     res = {r["name"]: r for r in pkg["resources"]}
     counts = res["counts"]["schema"]
-    fields = {f["name"]: f for f in counts["fields"]}
+    fields = {f["name"]: f for r in ("counts", "measures", "periods") for f in res[r]["schema"]["fields"]}
     assert fields["metric"]["constraints"]["enum"] == list(schema.METRICS)
     assert (fields["year"]["type"], fields["period_start"]["type"], fields["value"]["type"]) == (
         "year",
@@ -61,7 +67,9 @@ def test_descriptor_is_generated_from_schema(small_package):
     assert fields["raw_row"]["type"] == "integer"
     assert counts["primaryKey"] == ["dataset", "figure_id"]
     refs = {fk["fields"]: fk["reference"]["resource"] for fk in counts["foreignKeys"]}
-    assert refs == {"citation": "citations", "note_id": "notes", "series_id": "series", "geo_code": "places"}
+    assert refs == {"measure_id": "measures", "period": "periods", "geo_code": "places"}
+    refs = {fk["fields"]: fk["reference"]["resource"] for fk in res["measures"]["schema"]["foreignKeys"]}
+    assert refs == {"citation": "citations", "note_id": "notes", "series_id": "series"}
     assert all(r["licenses"] and r["sources"] for r in pkg["resources"])
     assert {f["type"] for r in pkg["resources"] for f in r["schema"]["fields"]} <= {
         "string",

@@ -4,13 +4,15 @@ Outputs (all deterministic: sorted by :data:`trafficking_stats.schema.SORT_KEY`,
 rebuild from the same raw files and the same library versions is byte-identical):
 
 * ``counts.parquet``, ``counts.csv``: the normalized table, one row per figure with short keys into
-  ``notes.csv``, ``series.csv`` and ``places.csv`` (see :mod:`trafficking_stats.metadata`;
-  :func:`read_counts` joins them back);
+  ``measures.csv``, ``periods.csv``, ``notes.csv``, ``series.csv`` and ``places.csv`` (see
+  :mod:`trafficking_stats.metadata`; :func:`read_counts` joins them back);
 * ``citations.csv``: every cited document, with the number of figures citing it;
 * ``conflicts.csv``: figures for the same thing that disagree, side by side (see :func:`find_conflicts`);
 * ``quarantine.csv``: rows that could not be loaded, with file, line, column, text and reason;
 * ``manifest.json``: each input's sha256 and row accounting (read = loaded + quarantined + skipped),
-  each output's sha256, and the table descriptor generated from the schema.
+  each output's sha256 (``datapackage.json`` included), and the table descriptor generated from the
+  schema;
+* ``datapackage.json``: the outputs as a Frictionless Data Package (:mod:`trafficking_stats.datapackage`).
 
 All outputs are first written to a temporary folder beside ``data/processed`` and then renamed into
 place, so a build that fails leaves the previous outputs whole.
@@ -39,6 +41,8 @@ if TYPE_CHECKING:
 OUTPUT_FILES: tuple[str, ...] = (
     "counts.parquet",
     "counts.csv",
+    "measures.csv",
+    "periods.csv",
     "notes.csv",
     "series.csv",
     "places.csv",
@@ -523,6 +527,8 @@ def _build(
     files: dict[str, bytes] = {
         "counts.parquet": parquet_bytes(stored.counts),
         "counts.csv": csv_bytes(stored.counts),
+        "measures.csv": csv_bytes(stored.measures),
+        "periods.csv": csv_bytes(stored.periods),
         "notes.csv": csv_bytes(stored.notes),
         "series.csv": csv_bytes(stored.series),
         "places.csv": csv_bytes(stored.places),
@@ -530,6 +536,8 @@ def _build(
         "conflicts.csv": csv_bytes(conflicts),
         "quarantine.csv": csv_bytes(quarantine),
     }
+    package = datapackage.descriptor([s.info for s in registry().values()], _version(), CONFLICT_COLUMNS)
+    files["datapackage.json"] = (json.dumps(package, indent=2, ensure_ascii=False) + "\n").encode()
     manifest: dict[str, object] = {
         "package": "trafficking-stats",
         "version": _version(),
@@ -548,8 +556,6 @@ def _build(
         "sort_key": list(schema.SORT_KEY),
         "schema": schema.descriptor(),
     }
-    package = datapackage.descriptor([s.info for s in registry().values()], _version(), CONFLICT_COLUMNS)
-    files["datapackage.json"] = (json.dumps(package, indent=2, ensure_ascii=False) + "\n").encode()
     files["manifest.json"] = (
         json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
     ).encode()
@@ -735,7 +741,7 @@ def read_counts(path: Path | None = None) -> pd.DataFrame:
             f"{p} does not exist: run `trafficking-stats build` (or `make run`) first"
         )
     df = pd.read_parquet(p)
-    if "note_id" in df.columns:  # the stored form: notes, series and places are kept once, beside it
+    if metadata.is_stored(df.columns):  # the stored form: measures, periods, notes... kept once, beside it
         return metadata.read_stored(p.parent, df)
     return schema.coerce(df)
 

@@ -231,7 +231,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
         msg = f"not a CSV file of the normalized table ({type(exc).__name__}: {str(exc).strip()})"
         raise SourceFormatError(Problem(str(path), None, None, msg)) from None
-    from .metadata import STORED_COLUMNS
+    from .metadata import STORED_COLUMNS, is_stored, unfold
 
     if not (set(schema.COLUMN_NAMES) <= set(df.columns) or set(STORED_COLUMNS) <= set(df.columns)):
         msg = (
@@ -241,9 +241,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         ) + f"missing {', '.join(c for c in schema.COLUMN_NAMES if c not in df.columns)}"
         raise SourceFormatError(Problem(str(path), 1, None, msg))
     df = df.astype("object").where(df != "", None)
-    if "note_id" in df.columns and "note" not in df.columns:  # the stored form: join notes, series, places
-        from .metadata import unfold
-
+    if is_stored(df.columns):  # the stored form: join the key tables beside it
         df = unfold(df, path.parent)
     found = schema.problems(df)
     problems = [

@@ -4,9 +4,10 @@ Generated from :mod:`trafficking_stats.schema` (the counts columns, their types,
 patterns) and :mod:`trafficking_stats.metadata` (the tables the counts' keys point into), so the package
 cannot drift from the checks. One resource per CSV output, each with its Table Schema (``string``,
 ``integer``, ``number``, ``date``, ``year``), ``enum`` and ``pattern`` constraints, primary key, foreign
-keys (counts -> citations, notes, series, places), licences and sources. ``counts.parquet`` holds the same
-rows as ``counts.csv`` and is listed in the counts resource's description (Frictionless reads it only
-with a plugin, so it is not a resource of its own). Deterministic: no dates or timestamps.
+keys (counts -> measures, periods, places; measures -> series, citations, notes), licences and sources.
+``counts.parquet`` holds the same rows as ``counts.csv`` and is listed in the counts resource's
+description (Frictionless reads it only with a plugin, so it is not a resource of its own).
+Deterministic: no dates or timestamps.
 """
 
 from __future__ import annotations
@@ -41,9 +42,20 @@ def _string(
     return f
 
 
-def _counts_fields() -> list[dict[str, object]]:
-    by_name = {c.name: c for c in schema.COLUMNS}
-    keys = {
+def _key_fields() -> dict[str, dict[str, object]]:
+    """Fields of the stored tables that are keys into another table (or the key of their own)."""
+    return {
+        "measure_id": _string(
+            "measure_id",
+            "Key into measures.csv: metric, breakdown, unit, series, citation and note.",
+            required=True,
+        ),
+        "period": _string(
+            "period",
+            "Key into periods.csv: '2014' (a calendar year), '2019-Q3' (a quarter) or 'start/end' "
+            "(ISO 8601 interval).",
+            required=True,
+        ),
         "series_id": _string(
             "series_id",
             "Key into series.csv: reporter, reporter type, vintage and input file.",
@@ -51,7 +63,12 @@ def _counts_fields() -> list[dict[str, object]]:
         ),
         "note_id": _string("note_id", "Key into notes.csv: the caveats a reader must see (empty: none)."),
     }
-    return [keys[n] if n in keys else schema.field(by_name[n]) for n in metadata.STORED_COLUMNS]
+
+
+def _fields(names: Iterable[str]) -> list[dict[str, object]]:
+    by_name = {c.name: c for c in schema.COLUMNS}
+    keys = _key_fields()
+    return [keys[n] if n in keys else schema.field(by_name[n]) for n in names]
 
 
 def _licences(sources: Iterable[SourceInfo]) -> list[dict[str, str]]:
@@ -82,13 +99,12 @@ def descriptor(
     lic, src = _licences(infos), _sources(infos)
     by_name = {c.name: c for c in schema.COLUMNS}
     counts_schema = {
-        "fields": _counts_fields(),
+        "fields": _fields(metadata.STORED_COLUMNS),
         "missingValues": [""],
         "primaryKey": ["dataset", "figure_id"],
         "foreignKeys": [
-            {"fields": "citation", "reference": {"resource": "citations", "fields": "citation"}},
-            {"fields": "note_id", "reference": {"resource": "notes", "fields": "note_id"}},
-            {"fields": "series_id", "reference": {"resource": "series", "fields": "series_id"}},
+            {"fields": "measure_id", "reference": {"resource": "measures", "fields": "measure_id"}},
+            {"fields": "period", "reference": {"resource": "periods", "fields": "period"}},
             {"fields": "geo_code", "reference": {"resource": "places", "fields": "geo_code"}},
         ],
     }
@@ -117,12 +133,33 @@ def descriptor(
         "counts",
         "Normalized counts",
         "One row = one figure: one reporter's count of one metric, for one place, one period and one "
-        "breakdown. Long texts are kept once in notes.csv, series.csv and places.csv; "
-        "trafficking_stats.read_counts() joins them back. counts.parquet holds the same rows.",
+        "breakdown. What a figure counts is kept once in measures.csv (with notes.csv and series.csv), "
+        "its period in periods.csv, its place in places.csv; trafficking_stats.read_counts() joins them "
+        "back. counts.parquet holds the same rows.",
         [],
         None,
     )
     counts["schema"] = counts_schema
+    measures = res(
+        "measures",
+        "Measures",
+        "What a figure counts (metric, breakdown, unit), who counted it (series), the cited document and "
+        "the caveat: shared by the figures of one measure across places and periods.",
+        _fields(metadata.MEASURE_COLUMNS),
+        ["measure_id"],
+        foreignKeys=[
+            {"fields": "series_id", "reference": {"resource": "series", "fields": "series_id"}},
+            {"fields": "citation", "reference": {"resource": "citations", "fields": "citation"}},
+            {"fields": "note_id", "reference": {"resource": "notes", "fields": "note_id"}},
+        ],
+    )
+    periods = res(
+        "periods",
+        "Periods",
+        "The periods the counts use, keyed by a readable label.",
+        _fields(metadata.PERIOD_COLUMNS),
+        ["period"],
+    )
     notes = res(
         "notes",
         "Notes",
@@ -201,7 +238,7 @@ def descriptor(
         "version": version,
         "licenses": lic,
         "sources": src,
-        "resources": [counts, notes, series, places, citations, conflicts, quarantine],
+        "resources": [counts, measures, periods, notes, series, places, citations, conflicts, quarantine],
     }
 
 
