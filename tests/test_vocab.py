@@ -126,11 +126,31 @@ def test_out_of_vocabulary_value_of_any_source_is_reported():
 
 def test_country_population_table_is_complete_and_cited(root):
     pop = read_country_population()
-    assert len(pop) == 216 and pop["geo_code"].is_unique
-    by = pop.set_index("geo_code")["population"]
-    # World Bank SP.POP.TOTL 2019, as in pypopulation's README example and its JSON
-    assert by["DEU"] == 83132799 and by["ALB"] == 2854191
-    assert set(pop["citation"]) == {"worldbank-sp-pop-totl-2019-pypopulation-2020-3"}
+    # 215 countries x 23 years (2000-2022) from great_tables' countrypops, plus Kosovo's one 2019 row
+    assert not pop.duplicated(["geo_code", "year"]).any()
+    assert len(pop) == 215 * 23 + 1 and pop["geo_code"].nunique() == 216
+    by = pop.set_index(["geo_code", "year"])["population"]
+    # World Bank SP.POP.TOTL as printed in great_tables' countrypops CSV (1.1.0)
+    assert by[("DEU", 2019)] == 83092962 and by[("DEU", 2021)] == 83196078
+    assert by[("ALB", 2019)] == 2854191 and by[("ALB", 2021)] == 2811666
+    assert by[("XKX", 2019)] == 1794248  # not in countrypops: the earlier pypopulation row is kept
+    assert set(pop["citation"]) == {
+        "worldbank-sp-pop-totl-2000-2022-great-tables-1-1-0",
+        "worldbank-sp-pop-totl-2019-pypopulation-2020-3",
+    }
+
+
+def test_population_ceiling_is_the_figures_own_year():
+    # Albania had 2,854,191 inhabitants in 2019 and 2,811,666 in 2021 (World Bank): 2,830,000 persons
+    # identified passes in 2019 and is quarantined in 2021
+    row = ("Detected trafficking victims", "Total", "Total", "Total", "2,830,000")
+    ok = _load(_glotip(row, year=2019.0))
+    quarantine_invalid(ok, {"unodc-glotip"})
+    assert len(ok.quarantine) == 0 and len(ok.rows) == 1
+    res = _load(_glotip(row, year=2021.0))
+    quarantine_invalid(res, {"unodc-glotip"})
+    (q,) = res.quarantine.itertuples()
+    assert "above the population of ALB (2,811,666 in 2021" in q.reason
 
 
 def test_real_glotip_every_breakdown_in_vocabulary_and_no_count_above_population(real_data):
