@@ -98,8 +98,13 @@ def test_a_build_killed_at_any_moment_leaves_one_consistent_set_of_outputs(raw_c
     out = tmp_path / "out"
     build(raw_copy, out)
     before = {n: (out / n).read_bytes() for n in OUTPUT_FILES}
-    p = raw_copy / "published_figures.csv"
-    p.write_text(p.read_text(encoding="utf-8").replace(",106,", ",107,", 1), encoding="utf-8")
+    p = raw_copy / "published_figures.csv"  # 106 girls -> 107, in the value and in its quote
+    text = (
+        p.read_text(encoding="utf-8")
+        .replace(",106,", ",107,", 1)
+        .replace("rescued 106 girls", "rescued 107 girls")
+    )
+    p.write_text(text, encoding="utf-8")
     code = f"from trafficking_stats.build import build; build({str(raw_copy)!r}, {str(out)!r})"
     proc = subprocess.Popen([sys.executable, "-c", code])
     time.sleep(delay)
@@ -108,7 +113,10 @@ def test_a_build_killed_at_any_moment_leaves_one_consistent_set_of_outputs(raw_c
     outputs.recover(out)
     assert _consistent(out)
     after = {n: (out / n).read_bytes() for n in OUTPUT_FILES}
-    assert after == before or b",107," in after["counts.csv"]  # the old set or the complete new one
+    girls = [
+        r for r in after["counts.csv"].splitlines() if r.startswith(b"published,fresno-pd-2021-girls-rescued")
+    ]
+    assert after == before or b",107," in girls[0]  # the old set or the complete new one
     assert not [q for q in tmp_path.iterdir() if ".new-" in q.name] or after == before
 
 
@@ -131,9 +139,12 @@ def test_the_manifest_says_which_raw_file_changed(raw_copy: Path, tmp_path: Path
     assert main(["build", "--check", "--raw", str(raw_copy), "--out", str(out)]) == 0
     p = raw_copy / "published_figures.csv"
     p.write_text(p.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    (raw_copy / "population.csv").rename(raw_copy / "population.csv.bak")  # not a build input: ignored
+    (raw_copy / "README.md").rename(raw_copy / "README.md.bak")  # not a build input: ignored
     stale = stale_inputs(raw_copy, out)
     assert len(stale) == 1 and stale[0].startswith("changed: published_figures.csv")
+    # the reference tables decide what is quarantined (populations: the plausibility ceiling)
+    (raw_copy / "population_countries.csv").write_bytes(b"")
+    assert "changed: population_countries.csv" in " ".join(stale_inputs(raw_copy, out))
     capsys.readouterr()
     assert main(["build", "--check", "--raw", str(raw_copy), "--out", str(out)]) == EXIT_STALE
     assert "changed: published_figures.csv" in capsys.readouterr().out

@@ -53,6 +53,19 @@ OUTPUT_FILES: tuple[str, ...] = (
     "manifest.json",
 )
 
+#: Reference tables under data/raw that change outputs without being figures (vocabularies, aliases,
+#: populations, regions, relations): recorded in the manifest's inputs (source ``reference``) so that
+#: ``build --check`` reports a change to them.
+REFERENCE_FILES: tuple[str, ...] = (
+    "country_aliases.csv",
+    "figure_relations.csv",
+    "population.csv",
+    "population_citations.csv",
+    "population_countries.csv",
+    "regions.csv",
+    "vocabularies.csv",
+)
+
 #: Geography levels loaded and validated but not written to data/processed: agency-level figures are
 #: nearly row-level copies of the publisher's file (and would triple its size); get them with
 #: ``trafficking-stats load fbi_cde FILE``.
@@ -418,6 +431,11 @@ def _build(
             "source": "citations",
         }
     ]
+    for rel in REFERENCE_FILES:  # tables that decide what is quarantined or how figures relate
+        p = raw_dir / rel
+        if p.is_file():
+            entry = {"path": rel, "sha256": sha256(p), "bytes": p.stat().st_size, "source": "reference"}
+            inputs.append(entry)
     kept_rows, kept_quarantine, kept_accounting, kept = [], [], {}, []
     source_citations = []
     plans: list[vintages.Plan] = []
@@ -708,7 +726,7 @@ def stale_inputs(
     raw_dir = Path(raw_dir) if raw_dir is not None else paths.raw_dir()
     out_dir = Path(out_dir) if out_dir is not None else paths.processed_dir()
     recover(out_dir)
-    roots = {"citations": raw_dir}
+    roots = {"citations": raw_dir, "reference": raw_dir}
     for sid, src in registry().items():
         if src.info.default_files:
             roots[sid] = raw_dir
