@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -40,12 +40,12 @@ class SourceInfo:
     title: str = ""  # title of the cited dataset
 
 
-@lru_cache(maxsize=1)
-def _catalog() -> dict[str, dict[str, object]]:
+@lru_cache(maxsize=2)
+def _catalog(file: str = "sources.toml") -> dict[str, dict[str, object]]:
     import tomllib
     from importlib.resources import files
 
-    return tomllib.loads(files(__package__).joinpath("sources.toml").read_text(encoding="utf-8"))
+    return tomllib.loads(files(__package__).joinpath(file).read_text(encoding="utf-8"))
 
 
 def source_info(source_id: str) -> SourceInfo:
@@ -53,6 +53,13 @@ def source_info(source_id: str) -> SourceInfo:
     metadata is kept; lists become tuples)."""
     entry = _catalog()[source_id]
     return SourceInfo(id=source_id, **{k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()})
+
+
+def notes(table: str) -> dict[str, str]:
+    """The notes of ``table`` in ``sources/notes.toml`` (a source id, or ``fbi`` for the notes the FBI
+    sources share), with each ``{name}`` naming another note of the table replaced by its text."""
+    raw = _catalog("notes.toml")[table]
+    return {k: re.sub(r"\{(\w+)\}", lambda m: str(raw.get(m[1], m[0])), str(v)) for k, v in raw.items()}
 
 
 @dataclass
@@ -114,41 +121,6 @@ def figure_id(*parts: object) -> str:
 # --------------------------------------------------------------------------------------------------------
 # Row building, dtype coercion and accounting: once, for every loader
 # --------------------------------------------------------------------------------------------------------
-
-
-def year_row(
-    info: SourceInfo,
-    *,
-    fid: str,
-    reporter: str,
-    place: object,
-    year: int,
-    metric: str,
-    breakdown: str,
-    value: float,
-    unit: str,
-    vintage: str,
-    raw_file: str,
-    raw_row: int | None,
-    note: str | None,
-) -> dict[str, object]:
-    """One normalized row of an exact count for one calendar year of a publisher file (``place`` is a
-    :class:`trafficking_stats.geo.Place`; ``value`` as published)."""
-    return row(
-        info,
-        fid=fid,
-        reporter=reporter,
-        place=place,
-        period=(f"{year}-01-01", f"{year}-12-31", "calendar_year", year),
-        metric=metric,
-        breakdown=breakdown,
-        count=(float(value), "exact", float(value), float(value)),
-        unit=unit,
-        vintage=vintage,
-        raw_file=raw_file,
-        raw_row=raw_row,
-        note=note,
-    )
 
 
 def row(
@@ -250,3 +222,115 @@ def result(
         skipped=dict(skipped or {}),
         used=used,
     )
+
+
+def year_frame(info: SourceInfo, year: Sequence[int], **columns: object) -> pd.DataFrame:
+    """Normalized rows built column by column, one figure per calendar year ``year`` (a sequence of
+    ints): each other column is a scalar or a sequence as long as ``year``; the period columns follow
+    from the year, and columns not given are the source's (``dataset``, ``reporter_type``, ``citation``)
+    or empty (``quote``, ``conflict_group``); the qualifier defaults to ``exact``. Dtypes as
+    :func:`rows_frame`."""
+    import numpy as np
+    import pandas as pd
+
+    from ..schema import COLUMN_NAMES
+
+    years = np.asarray(year, dtype="int64").tolist()
+    start = {y: f"{y}-01-01" for y in set(years)}
+    end = {y: f"{y}-12-31" for y in set(years)}
+    data = {
+        "dataset": info.id,
+        "reporter_type": info.reporter_type,
+        "period_start": [start[y] for y in years],
+        "period_end": [end[y] for y in years],
+        "period_kind": "calendar_year",
+        "year": pd.array(years, dtype="Int16"),
+        "qualifier": "exact",
+        "citation": info.citation,
+        "quote": None,
+        "conflict_group": None,
+        **columns,
+    }
+    for c in ("value", "value_low", "value_high"):
+        data[c] = pd.array(np.asarray(data[c], dtype="float64"), dtype="Float64")
+    data["raw_row"] = pd.array(np.asarray(data["raw_row"], dtype=object), dtype="Int64")
+    return rows_frame(pd.DataFrame(data, columns=list(COLUMN_NAMES), index=pd.RangeIndex(len(years))))
+
+
+class Reject(Exception):
+    """A record that goes to the quarantine: the column, the text and the reason (raised while a record
+    is read, counted by :meth:`Tally.reject`)."""
+
+    def __init__(self, column: str, text: object, reason: str) -> None:
+        super().__init__(reason)
+        self.column, self.text, self.reason = column, text, reason
+
+
+@dataclass
+class Tally:
+    """The accounting of one file as a loader reads it, record by record: records ``read`` and ``used``,
+    the rows, the quarantine and the records skipped per named rule; :meth:`result` is its
+    :class:`LoadResult`."""
+
+    info: SourceInfo
+    raw_file: str
+    rows: list[dict[str, object]] = field(default_factory=list)
+    bad: list[dict[str, object]] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    read: int = 0
+    used: int = 0
+    reporter: str = ""  # of the rows :meth:`add_year` writes
+    vintage: str = ""
+
+    def add_year(
+        self,
+        place: object,
+        year: int,
+        metric: str,
+        breakdown: str,
+        value: float,
+        *,
+        unit: str,
+        raw_row: int | None,
+        note: str | None,
+        tag: str | None = None,
+    ) -> None:
+        """Add the row of an exact count of one calendar year; its figure id is ``year``, ``tag`` (if
+        any), the place's code, ``metric`` and ``breakdown`` (:func:`figure_id`)."""
+        fid = figure_id(year, tag, place.code, metric, breakdown)  # type: ignore[attr-defined]
+        self.rows.append(
+            row(
+                self.info,
+                fid=fid,
+                reporter=self.reporter,
+                place=place,
+                period=(f"{year}-01-01", f"{year}-12-31", "calendar_year", year),
+                metric=metric,
+                breakdown=breakdown,
+                count=(float(value), "exact", float(value), float(value)),
+                unit=unit,
+                vintage=self.vintage,
+                raw_file=self.raw_file,
+                raw_row=raw_row,
+                note=note,
+            )
+        )
+
+    def quarantine(self, line: int | None, column: str | None, text: object, reason: str) -> None:
+        """Quarantine the record of ``line`` for ``reason``, naming the column and its text."""
+        self.bad.append(quarantine_row(self.raw_file, line, column, text, reason))
+
+    def reject(self, line: int | None, exc: Reject) -> None:
+        """Quarantine the record of ``line`` for the reason ``exc`` gives."""
+        self.quarantine(line, exc.column, exc.text, exc.reason)
+
+    def skip(self, rule: str) -> None:
+        """Count one record skipped by the named ``rule``."""
+        self.skipped[rule] = self.skipped.get(rule, 0) + 1
+
+    def result(self, rows: list[dict[str, object]] | pd.DataFrame | None = None) -> LoadResult:
+        """The file's :class:`LoadResult` (``rows`` instead of the collected ones where given)."""
+        rows = self.rows if rows is None else rows
+        return result(
+            self.info, self.raw_file, self.read, rows, self.bad, skipped=self.skipped, used=self.used
+        )

@@ -77,7 +77,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .. import geo
 from ..counts import parse_count
@@ -86,10 +85,7 @@ from ..paths import relative_to_root
 from ..schema import METRICS
 from ._csvfile import read_text
 from ._workbook import check_workbook
-from .base import LoadResult, figure_id, quarantine_row, result, source_info, year_row
-
-if TYPE_CHECKING:
-    pass
+from .base import LoadResult, Reject, Tally, notes, source_info
 
 INFO = source_info("fbi_tables")
 
@@ -205,30 +201,7 @@ LAYOUTS: tuple[_Layout, ...] = (
     ),
 )
 
-_NOTE_UCR = (
-    "FBI UCR human-trafficking collection: counts only what participating state and local agencies recorded, "
-    "in the states whose UCR program collects human-trafficking data (agencies may report fewer than 12 "
-    "months); states not listed have no data, not zero, so state counts are not comparable and are not a "
-    "national total."
-)
-_NOTES: dict[str, str] = {
-    "table1": _NOTE_UCR + " Table 1, Offenses and Clearances by State, {year} (36 jurisdictions in 2016; no "
-    "data for DC and 16 states including California and New York). Offenses are actual offenses (reported "
-    "minus unfounded); an offense is cleared by arrest or by exceptional means, and clearances can be of "
-    "offenses from earlier years; clearances under 18 involve only persons under 18.",
-    "arrests": _NOTE_UCR + " {label}, {year}: arrests, not persons (a person arrested more than once is "
-    "counted each time); juveniles are under 18.",
-    "table4": " Table 4 counts only arrests whose ethnicity was reported and lists fewer states than "
-    "Tables 2 and 3, so its figures can be lower than theirs.",
-    "participation": "FBI UCR Participation by State, {year}: the number of agencies per state participating "
-    "in the UCR Program, in the states whose program had added human-trafficking offenses to its "
-    "collection (FBI data declaration; only those states are listed). The individual agencies may or may "
-    "not collect human-trafficking data, so this is not the number of agencies that reported "
-    "human-trafficking data.",
-}
-#: Added to the note of a table without title rows (the re-posted Tables 2-4 and participation file).
-_NOTE_EDITION = " Year from the edition: the re-posted file has no title row."
-
+NOTES = notes("fbi_tables")
 _STATES_BY_NAME: dict[str, str] = {name.lower(): abbr for abbr, _fips, name in geo.US_STATES}
 _YEAR_RE = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
 
@@ -439,19 +412,11 @@ def _year(name: str, path: Path, layout: _Layout, titles: list[_Row]) -> int:
 # --------------------------------------------------------------------------------------------------------
 
 
-class _Bad(Exception):
-    """A record that goes to the quarantine: the column, its text and the reason."""
-
-    def __init__(self, column: str, text: str, reason: str) -> None:
-        super().__init__(reason)
-        self.column, self.text, self.reason = column, text, reason
-
-
 def _count(cell: Cell, column: str) -> tuple[int, bool]:
     """A whole, non-negative count from a cell, and whether a footnote asterisk was removed."""
     if isinstance(cell, float):
         if not math.isfinite(cell) or not cell.is_integer():
-            raise _Bad(column, f"{cell:g}", "expected a whole count")
+            raise Reject(column, f"{cell:g}", "expected a whole count")
         v = int(cell)
         starred = False
     else:
@@ -459,16 +424,16 @@ def _count(cell: Cell, column: str) -> tuple[int, bool]:
         starred = text.endswith("*")
         core = text.rstrip("*").strip()
         if not core:
-            raise _Bad(column, text, "count is missing")
+            raise Reject(column, text, "count is missing")
         try:
             c = parse_count(core)
         except CountParseError as exc:
-            raise _Bad(column, text, f"cannot read a count ({exc.reason})") from None
+            raise Reject(column, text, f"cannot read a count ({exc.reason})") from None
         if c is None or c.qualifier != "exact" or c.value is None or not float(c.value).is_integer():
-            raise _Bad(column, text, "expected a whole count")
+            raise Reject(column, text, "expected a whole count")
         v = int(c.value)
     if v < 0:
-        raise _Bad(column, str(cell), "negative count (the FBI tables document no adjustments)")
+        raise Reject(column, str(cell), "negative count (the FBI tables document no adjustments)")
     return v, starred
 
 
@@ -477,14 +442,16 @@ def _state(text: str) -> tuple[geo.Place, bool]:
     name = " ".join(text.rstrip("*").split())
     abbr = _STATES_BY_NAME.get(name.lower())
     if abbr is None:
-        raise _Bad("State", text, f"{name!r} is not a US state, DC or territory in trafficking_stats.geo")
+        raise Reject("State", text, f"{name!r} is not a US state, DC or territory in trafficking_stats.geo")
     return geo.state_by_usps(abbr), starred
 
 
 def _offense(cell: Cell) -> str:
     slug = OFFENSES.get(_norm(cell))
     if slug is None:
-        raise _Bad("Offense", str(cell), "expected offense 'Commercial sex acts' or 'Involuntary servitude'")
+        raise Reject(
+            "Offense", str(cell), "expected offense 'Commercial sex acts' or 'Involuntary servitude'"
+        )
     return slug
 
 
@@ -503,7 +470,7 @@ def _cells_table1(layout: _Layout, vals: list[int]) -> list[tuple[str, str, int]
     for m in range(3):
         csa, inv, tot = vals[m], vals[3 + m], vals[6 + m]
         if csa + inv != tot:
-            raise _Bad(
+            raise Reject(
                 _label(layout, 7 + m),
                 str(tot),
                 f"{_T1_MEASURES[m]}: commercial sex acts {csa} + involuntary servitude {inv} != total {tot}",
@@ -511,7 +478,7 @@ def _cells_table1(layout: _Layout, vals: list[int]) -> list[tuple[str, str, int]
     for g in range(3):
         cleared, juvenile = vals[3 * g + 1], vals[3 * g + 2]
         if juvenile > cleared:
-            raise _Bad(
+            raise Reject(
                 _label(layout, 3 * g + 3),
                 str(juvenile),
                 f"clearances under 18 ({juvenile}) exceed the offenses cleared ({cleared})",
@@ -539,7 +506,7 @@ def _cells_arrests(layout: _Layout, offense: str, vals: list[int]) -> list[tuple
         for a, (_, age) in enumerate(AGES):
             block = vals[a * width : (a + 1) * width]
             if sum(block[:-1]) != block[-1]:
-                raise _Bad(
+                raise Reject(
                     _label(layout, 2 + a * width + len(RACES)),
                     str(block[-1]),
                     f"{age} arrests by race add up to {sum(block[:-1])}, not to the total {block[-1]}",
@@ -551,7 +518,7 @@ def _cells_arrests(layout: _Layout, offense: str, vals: list[int]) -> list[tuple
         for a, (_, age) in enumerate(AGES):
             hisp, non, tot = vals[3 * a : 3 * a + 3]
             if hisp + non != tot:
-                raise _Bad(
+                raise Reject(
                     _label(layout, 4 + 3 * a),
                     str(tot),
                     f"{age} arrests: Hispanic {hisp} + Not Hispanic {non} != total {tot}",
@@ -578,23 +545,20 @@ def load(path: Path) -> LoadResult:
     year = _year(name, path, layout, titles)
     width = len(layout.header[0])
     arrests = layout.kind in ("table2", "table3", "table4")
-    base_note = _NOTES["arrests" if arrests else layout.kind].format(year=year, label=layout.label)
+    base_note = NOTES["arrests" if arrests else layout.kind].format(year=year, label=layout.label)
     if layout.kind == "table4":
-        base_note += _NOTES["table4"]
+        base_note += NOTES["table4"]
     if not titles:
-        base_note += _NOTE_EDITION
-
-    out: list[dict[str, object]] = []
-    bad: list[dict[str, object]] = []
-    read = used = 0
-    skipped: dict[str, int] = {}
+        base_note += NOTES["edition"]
+    tally = Tally(INFO, raw_file, reporter=REPORTER, vintage=f"Human Trafficking, {year}")
+    tag = {"participation": "participation"}.get(layout.kind, layout.kind.replace("table", "t"))
     seen: dict[tuple[str, str], int] = {}
     last_state = ""
     for row in rows[first_data:]:
         cells = list(row.cells)
         if all(_blank(c) for c in cells):
             continue
-        read += 1
+        tally.read += 1
         cells += [""] * (width - len(cells))
         state_text = str(cells[0]).strip()
         if arrests and not state_text:
@@ -604,9 +568,9 @@ def load(path: Path) -> LoadResult:
         try:
             extra = [c for c in cells[width:] if not _blank(c)]
             if extra:
-                raise _Bad("", str(extra[0]), f"expected {width} fields, found {len(cells)}")
+                raise Reject("", str(extra[0]), f"expected {width} fields, found {len(cells)}")
             if not state_text:
-                raise _Bad("State", "", "state name is missing and there is no state above it")
+                raise Reject("State", "", "state name is missing and there is no state above it")
             place, state_star = _state(state_text)
             offense = ""
             if arrests:
@@ -619,7 +583,7 @@ def load(path: Path) -> LoadResult:
                     stars.append(f"{_label(layout, col)} {cells[col]!s}")
             key = (place.code, offense)
             if key in seen:
-                raise _Bad("State", state_text, f"duplicate of the row on line {seen[key]}")
+                raise Reject("State", state_text, f"duplicate of the row on line {seen[key]}")
             if layout.kind == "table1":
                 cells_out = _cells_table1(layout, vals)
                 unit = "offenses"
@@ -629,14 +593,14 @@ def load(path: Path) -> LoadResult:
             else:
                 cells_out = _cells_arrests(layout, offense, vals)
                 unit = "arrests"
-        except _Bad as exc:
-            bad.append(quarantine_row(raw_file, row.line, exc.column, exc.text, exc.reason))
+        except Reject as exc:
+            tally.reject(row.line, exc)
             continue
         seen[key] = row.line
         if layout.kind == "participation" and PARTICIPATION_METRIC is None:
-            skipped[SKIP_NO_METRIC] = skipped.get(SKIP_NO_METRIC, 0) + 1
+            tally.skip(SKIP_NO_METRIC)
             continue
-        used += 1
+        tally.used += 1
         note = base_note
         if state_star:
             note += f" The table marks {state_text!r} with a footnote asterisk whose text is not in the file."
@@ -645,23 +609,8 @@ def load(path: Path) -> LoadResult:
                 f" The count carries a footnote asterisk ({'; '.join(stars)}) whose text is not in the file "
                 "(unexplained); the number is kept."
             )
-        tag = {"participation": "participation"}.get(layout.kind, layout.kind.replace("table", "t"))
         for metric, breakdown, value in cells_out:
-            out.append(
-                year_row(
-                    INFO,
-                    fid=figure_id(year, tag, place.code, metric, breakdown),
-                    reporter=REPORTER,
-                    place=place,
-                    year=year,
-                    metric=metric,
-                    breakdown=breakdown,
-                    value=value,
-                    unit=unit,
-                    vintage=f"Human Trafficking, {year}",
-                    raw_file=raw_file,
-                    raw_row=row.line,
-                    note=note,
-                )
+            tally.add_year(
+                place, year, metric, breakdown, value, unit=unit, raw_row=row.line, note=note, tag=tag
             )
-    return result(INFO, raw_file, read, out, bad, skipped=skipped, used=used)
+    return tally.result()
