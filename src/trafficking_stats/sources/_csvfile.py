@@ -116,8 +116,13 @@ def read_text(path: Path) -> str:
     empty, binary, zipped or UTF-16 files and over-long lines.
     """
     data = Path(path).read_bytes()
-    name = str(path)
-    check_text_bytes(data, name)
+    check_text_bytes(data, str(path))
+    return decode_text(data, str(path))
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """``data`` decoded as UTF-8 without its byte-order mark; :class:`SourceFormatError` naming the line
+    for UTF-16, NUL bytes (a binary file) and bytes that are not UTF-8."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise SourceFormatError(
             Problem(name, 1, None, "file is UTF-16; expected UTF-8 text (save as CSV UTF-8)")
@@ -136,14 +141,7 @@ def read_text(path: Path) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise SourceFormatError(
-            Problem(
-                name,
-                line,
-                None,
-                not_utf8_message(data[exc.start]),
-            )
-        ) from None
+        raise SourceFormatError(Problem(name, line, None, not_utf8_message(data[exc.start]))) from None
     return text.removeprefix("\ufeff")
 
 

@@ -70,8 +70,17 @@ from .. import geo
 from ..errors import Problem, SourceFormatError
 from ..geo import UnknownPlaceError
 from ..paths import relative_to_root
-from ._csvfile import check_utf8, not_utf8_message
-from .base import QUARANTINE_COLUMNS, LoadResult, figure_id, quarantine_row, result, source_info
+from ._csvfile import check_text_bytes, check_utf8, decode_text
+from .base import (
+    QUARANTINE_COLUMNS,
+    LoadResult,
+    figure_id,
+    notes,
+    quarantine_row,
+    result,
+    source_info,
+    year_frame,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -129,30 +138,7 @@ SYNTHETIC_MARKERS: tuple[str, ...] = (
     "meansDenyBasicNeeds",
 )
 
-_NOTE_BASE = (
-    "CTDC registered victim records (IOM and NGO case management, Polaris hotline reports), counted by "
-    "year of registration; not a measure of prevalence: they show where contributors work and record "
-    "cases. Duplicate records are separate people and are all counted."
-)
-_NOTE_KANON = (
-    " k-anonymised Global Dataset: records with rare combinations of attributes were removed before "
-    "release (codebook v6.0: about 47,000 of nearly 80,000), so counts are below the records CTDC holds."
-)
-_NOTE_SYNTH = (
-    " Global Synthetic Dataset: synthetic records generated with differential privacy; they are not "
-    "actual individuals and their counts approximate those of the original records."
-)
-_NOTE_WORLD = (
-    " World: all records of the year, including those whose country of exploitation is missing, unknown "
-    "or a former code (AN, ZR); country rows count only known countries."
-)
-_NOTE_EXPLOIT = (
-    " A person can have several forms of exploitation, so exploitation rows do not add up to the total."
-)
-_NOTE_SOURCE = (
-    " 'Case Management' records are IOM's and, since 2016, NGO partners' (Liberty Shared VCMS); "
-    "'Hotline' records are Polaris's US hotline reports (unverified)."
-)
+NOTES = notes("ctdc")
 
 
 @dataclass(frozen=True)
@@ -186,32 +172,10 @@ def _read_header(path: Path) -> list[str]:
             if not more:
                 break
             head += more
-    if not head.strip():
-        raise _problem(name, None, None, "file is empty")
-    if head.startswith(b"PK\x03\x04"):
-        raise _problem(name, 1, None, "file is a zip archive (an Excel workbook?), not CSV text: export "
-                       "the sheet as 'CSV UTF-8' and load that")  # fmt: skip
+    check_text_bytes(head, name)
     if not head.split(b"\n", 1)[-1].strip() and Path(path).stat().st_size == len(head):
         raise _problem(name, 1, None, "the file has a header but no records below it (nothing to load)")
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _problem(name, 1, None, "file is UTF-16; expected UTF-8 CSV text")
-    first = head.split(b"\n", 1)[0].rstrip(b"\r")
-    if b"\x00" in first:
-        raise _problem(
-            name,
-            1,
-            None,
-            "file contains NUL bytes; expected UTF-8 CSV text (is it a binary file, or UTF-16?)",
-        )
-    try:
-        text = first.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        raise _problem(
-            name,
-            1,
-            None,
-            not_utf8_message(first[exc.start]),
-        ) from None
+    text = decode_text(head.split(b"\n", 1)[0].rstrip(b"\r"), name)
     try:
         return [h.strip() for h in next(csv.reader([text], strict=True))]
     except csv.Error as exc:
@@ -603,25 +567,20 @@ def _rows(
 ) -> pd.DataFrame:
     """The normalized rows for the non-zero cells of ``counts[year, place, slot]``."""
     import numpy as np
-    import pandas as pd
-
-    from ..schema import COLUMN_NAMES
 
     world = geo.place(COVERAGE)
     geos = [world, *places]
     yi, gi, bi = np.nonzero(counts)
     vintage, tag = _vintage(path, layout, years[-1] if years else None)
-    if not len(yi):
-        return pd.DataFrame(columns=list(COLUMN_NAMES))
     value = counts[yi, gi, bi].astype("float64")
     year = np.asarray(years, dtype=np.int64)[yi]
     codes = np.asarray([g.code for g in geos], dtype=object)
-    layout_note = _NOTE_BASE + (_NOTE_KANON if layout.name == "k_anonymised" else _NOTE_SYNTH)
+    layout_note = NOTES["base"] + NOTES["kanon" if layout.name == "k_anonymised" else "synthetic"]
     slot_note = [
-        {"exploitation": _NOTE_EXPLOIT, "source": _NOTE_SOURCE}.get(s.split("=")[0], "") for s in slots
+        NOTES.get(s.split("=")[0], "") if s.startswith(("exploitation=", "source=")) else "" for s in slots
     ]
     notes = {
-        (w, b): layout_note + (_NOTE_WORLD if w else "") + slot_note[b]
+        (w, b): layout_note + (NOTES["world"] if w else "") + slot_note[b]
         for w in (0, 1)
         for b in range(len(slots))
     }
@@ -633,39 +592,25 @@ def _rows(
         f"{tag}-{y}-{geo_slug[codes[g]]}-{metric_slug}-{slot_slug[b]}"
         for y, g, b in zip(year.tolist(), gi.tolist(), bi.tolist(), strict=True)
     ]
-    df = pd.DataFrame(
-        {
-            "dataset": INFO.id,
-            "figure_id": fid,
-            "reporter": REPORTER,
-            "reporter_type": INFO.reporter_type,
-            "geo_level": np.asarray([g.level for g in geos], dtype=object)[gi],
-            "geo_code": codes[gi],
-            "geo_name": np.asarray([g.name for g in geos], dtype=object)[gi],
-            "period_start": [f"{y}-01-01" for y in year.tolist()],
-            "period_end": [f"{y}-12-31" for y in year.tolist()],
-            "period_kind": "calendar_year",
-            "year": pd.array(year, dtype="Int16"),
-            "metric": METRIC,
-            "breakdown": np.asarray(slots, dtype=object)[bi],
-            "value": pd.array(value, dtype="Float64"),
-            "qualifier": "exact",
-            "value_low": pd.array(value, dtype="Float64"),
-            "value_high": pd.array(value, dtype="Float64"),
-            "unit": "persons",
-            "vintage": vintage,
-            "citation": INFO.citation,
-            "quote": None,
-            "conflict_group": None,
-            "raw_file": relative_to_root(path),
-            "raw_row": pd.array([pd.NA] * len(yi), dtype="Int64"),
-            "note": note,
-        },
-        columns=list(COLUMN_NAMES),
+    return year_frame(
+        INFO,
+        year,
+        figure_id=fid,
+        reporter=REPORTER,
+        geo_level=np.asarray([g.level for g in geos], dtype=object)[gi],
+        geo_code=codes[gi],
+        geo_name=np.asarray([g.name for g in geos], dtype=object)[gi],
+        metric=METRIC,
+        breakdown=np.asarray(slots, dtype=object)[bi],
+        value=value,
+        value_low=value,
+        value_high=value,
+        unit="persons",
+        vintage=vintage,
+        raw_file=relative_to_root(path),
+        raw_row=[None] * len(yi),
+        note=note,
     )
-    for c in ("dataset", "figure_id", "reporter", "geo_code", "geo_name", "breakdown", "vintage", "citation"):
-        df[c] = df[c].astype("str")
-    return df
 
 
 def _quarantine(

@@ -72,21 +72,17 @@ import calendar
 import datetime as dt
 import itertools
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .. import geo
 from ..counts import parse_count
 from ..errors import CountParseError, Problem, SourceFormatError
 from ..paths import relative_to_root
+from ..vocab import normalize
 from ._csvfile import read_records
-from .base import LoadResult, figure_id, quarantine_row, result, row, source_info
-
-if TYPE_CHECKING:
-    pass
+from .base import LoadResult, Tally, figure_id, notes, row, source_info
 
 INFO = source_info("uk_nrm")
 
@@ -104,65 +100,7 @@ LOCATIONS: dict[str, str] = {
     "Not specified or unknown": "not_specified",
 }
 
-_NRM_CORE = (
-    "Potential victims referred into the UK National Referral Mechanism by first responders, before any "
-    "decision on victim status (British Red Cross chart extract of Home Office NRM statistics; NRM data "
-    "are live, so later Home Office publications restate earlier periods)."
-)
-_NOTE_OVER_TIME = (
-    f"{_NRM_CORE} Only the 'Adult (18 or over)' and 'Child (17 or under)' rows are in the extract "
-    "(referrals with age not specified or unknown were dropped), so sums are below the Home Office "
-    "headline totals (2023: 16,054 here; 17,004 first published, 16,990 revised); for early years, where "
-    "few ages were unknown, the restated figures can also differ slightly either way from the first "
-    "releases. Location of exploitation: from 2022 'Not specified or unknown' is 0 because the Home "
-    "Office changed its categories."
-)
-_NOTE_AGE_SEX = (
-    f"{_NRM_CORE} Adults and children, female and male only (age unknown and other or unrecorded sex "
-    "dropped). Female counts are stored as negative numbers in the extract (a population-pyramid chart "
-    "convention); their absolute value is given. The extract sums to far fewer referrals than the "
-    "over-time extract for the same year (2023: 12,336 against 16,054 adults and children), for reasons "
-    "the British Red Cross does not give: use it for the female/male split, not for totals."
-)
-_NOTE_FIRST_RESPONDER = (
-    f"{_NRM_CORE} All ages. Government-agency first responders are listed one by one, other first "
-    "responders by type. 'UK national' is the British Red Cross's grouping of every nationality label "
-    "containing 'UK' (including labels such as 'Pakistani UK'); 'Other nationality' is the rest. The file "
-    "sums to 17,023 referrals for 2023, slightly above the Home Office headline (17,004)."
-)
-_NOTE_NATIONALITY = (
-    f"{_NRM_CORE} All ages. Only the 40 nationalities with most referrals are in the extract, so sums over "
-    "nationalities are not totals. Nationalities are the Home Office's labels (demonyms; 'UK'; labels "
-    "such as 'Pakistani UK' kept as published); first responders are grouped by type."
-)
-_NOTE_GROUNDS = {
-    "reasonable": (
-        "Reasonable grounds decisions (first-stage: the person may be a victim) made by the UK competent "
-        "authorities in the quarter, on referrals from any earlier period (British Red Cross chart extract "
-        "of Home Office NRM statistics). Only adults and children are in the extract (decisions on people "
-        "of unknown age dropped), so sums can be below the Home Office totals."
-    ),
-    "conclusive": (
-        "Conclusive grounds decisions (final: on the balance of probabilities the person is or is not a "
-        "victim) made by the UK competent authorities in the quarter, on referrals from any earlier period "
-        "(British Red Cross chart extract of Home Office NRM statistics). Only adults and children are in "
-        "the extract (decisions on people of unknown age dropped), so sums can be below the Home Office "
-        "totals."
-    ),
-}
-_DTN_CORE = (
-    "Duty to Notify reports: adults who do not consent to enter the NRM, reported to the Home Office by "
-    "specified public bodies in England and Wales; anonymous, counted separately from NRM referrals, and "
-    "one person may be reported more than once (British Red Cross chart extract of Home Office "
-    "statistics)."
-)
-_NOTE_DTN_OVER_TIME = (
-    f"{_DTN_CORE} The Duty to Notify began on 1 November 2015, so 2015 Q4 covers two months."
-)
-_NOTE_DTN_NATIONALITY = (
-    f"{_DTN_CORE} Only the 20 nationalities with most reports are in the extract ('Unknown' excluded), "
-    "so sums over nationalities are not totals."
-)
+NOTES = notes("uk_nrm")
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -175,9 +113,7 @@ def slug(text: str) -> str:
 
     ``"South Sudanese"`` -> ``"south_sudanese"``; ``"NGO and third sector"`` -> ``"ngo_and_third_sector"``.
     """
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    ascii_text = ascii_text.replace("&", " and ")
-    return re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
+    return normalize(text.replace("&", " and ")).replace(" ", "_")
 
 
 def first_responder_slug(label: str) -> str:
@@ -243,7 +179,7 @@ KINDS: tuple[_Kind, ...] = (
     _Kind(
         name="referrals-over-time",
         header=("Date", "Age at exploitation", *LOCATIONS),
-        note=_NOTE_OVER_TIME,
+        note=NOTES["over_time"],
         date_column="Date",
         date_style="label",
         **_AGE_LABEL,
@@ -254,7 +190,7 @@ KINDS: tuple[_Kind, ...] = (
     _Kind(
         name="referrals-age-sex",
         header=("Age at exploitation", "Female", "Male"),
-        note=_NOTE_AGE_SEX,
+        note=NOTES["age_sex"],
         **_AGE_LABEL,
         value_columns={"Female": ("sex", "female"), "Male": ("sex", "male")},
         subsets=(("age", "sex"), ("sex",)),
@@ -264,7 +200,7 @@ KINDS: tuple[_Kind, ...] = (
     _Kind(
         name="referrals-first-responder",
         header=("First responder type", "Other nationality", "UK national"),
-        note=_NOTE_FIRST_RESPONDER,
+        note=NOTES["first_responder"],
         label_column="First responder type",
         label_dim="first_responder",
         label_map=_fr_slug,
@@ -279,7 +215,7 @@ KINDS: tuple[_Kind, ...] = (
     _Kind(
         name="referrals-nationality",
         header=("Nationality", "Government agency", "Local Authority", "NGO and third sector", "Police"),
-        note=_NOTE_NATIONALITY,
+        note=NOTES["nationality"],
         label_column="Nationality",
         label_dim="nationality",
         label_map=_label_slug,
@@ -298,7 +234,7 @@ KINDS: tuple[_Kind, ...] = (
             header=("Date", "Age", f"Positive {stage} grounds", f"Negative {stage} grounds"),
             metric="grounds_decisions",
             unit="decisions",
-            note=_NOTE_GROUNDS[stage],
+            note=NOTES[stage],
             date_column="Date",
             date_style="quarter_end",
             label_column="Age",
@@ -321,7 +257,7 @@ KINDS: tuple[_Kind, ...] = (
         unit="reports",
         reporter=DTN_REPORTER,
         geo_code="GB-EAW",
-        note=_NOTE_DTN_OVER_TIME,
+        note=NOTES["dtn_over_time"],
         scheme_start=DTN_START,
         date_column="Date",
         date_style="quarter_end",
@@ -336,7 +272,7 @@ KINDS: tuple[_Kind, ...] = (
         unit="reports",
         reporter=DTN_REPORTER,
         geo_code="GB-EAW",
-        note=_NOTE_DTN_NATIONALITY,
+        note=NOTES["dtn_nationality"],
         scheme_start=DTN_START,
         label_column="Nationality",
         label_dim="nationality",
@@ -570,20 +506,16 @@ def load(path: Path) -> LoadResult:
                 f"{path.name!r}",
             )
         )
-    bad: list[dict[str, object]] = []
-    skipped: dict[str, int] = {}
+    tally = Tally(INFO, raw_file, reporter=kind.reporter)
     cells: dict[tuple[Period, tuple[tuple[str, str], ...]], _Cell] = {}
     seen_keys: dict[tuple[object, ...], int] = {}
     open_values: dict[str, set[str]] = {}
     quarters_seen: set[Period] = set()
-    read = used = 0
-
     for rec in records:
-        read += 1
+        tally.read += 1
 
         def quarantine(column: str, reason: str, rec=rec) -> None:
-            text = rec.fields.get(column, "") if column else ""
-            bad.append(quarantine_row(raw_file, rec.line, column, text, reason))
+            tally.quarantine(rec.line, column, rec.fields.get(column, "") if column else "", reason)
 
         if rec.n_fields != len(header):
             quarantine("", f"expected {len(header)} fields, found {rec.n_fields}")
@@ -615,7 +547,7 @@ def load(path: Path) -> LoadResult:
         if kind.label_column is not None:
             text = f[kind.label_column]
             if kind.label_dim == "age" and " ".join(text.split()).lower() == AGE_NOT_SPECIFIED:
-                skipped["age_not_specified"] = skipped.get("age_not_specified", 0) + 1
+                tally.skip("age_not_specified")
                 continue
             value = kind.label_map(text) if kind.label_map else None
             if value is None:
@@ -648,7 +580,7 @@ def load(path: Path) -> LoadResult:
         if problem is not None:
             quarantine(*problem)
             continue
-        used += 1
+        tally.used += 1
         for d, v in values.items():
             cells[(per, d)] = _Cell(v, rec.line)
             for k, val in d:
@@ -664,10 +596,9 @@ def load(path: Path) -> LoadResult:
     place = geo.place(kind.geo_code)
     all_dims = [*kind.closed, *(d for d in open_values if d not in kind.closed)]
     domains = {**{d: tuple(sorted(v)) for d, v in open_values.items()}, **kind.closed}
-    rows: list[dict[str, object]] = []
     for per, members in periods:
         for subset in kind.subsets:
-            if bad and any(d not in subset for d in kind.open_sum_needs_clean_file):
+            if tally.bad and any(d not in subset for d in kind.open_sum_needs_clean_file):
                 continue  # a sum over an open list of labels with a quarantined record is not a total
             free = [d for d in all_dims if d not in subset]
             for fixed in itertools.product(*(domains.get(d, ()) for d in subset)):
@@ -698,7 +629,7 @@ def load(path: Path) -> LoadResult:
                     )
                 elif kind.date_column is None:
                     note = f"Period from the file name: {per.label}. {note}"
-                rows.append(
+                tally.rows.append(
                     row(
                         INFO,
                         fid=figure_id(
@@ -718,7 +649,7 @@ def load(path: Path) -> LoadResult:
                         note=note,
                     )
                 )
-    return result(INFO, raw_file, read, rows, bad, skipped=skipped, used=used)
+    return tally.result()
 
 
 def _vintage(name_period: Period | None, quarters: set[Period]) -> str:
