@@ -207,12 +207,14 @@ def result(
     used: int | None = None,
 ) -> LoadResult:
     """The :class:`LoadResult` of one file: rows through :func:`rows_frame`, the quarantine with the
-    :data:`QUARANTINE_COLUMNS` (``dataset`` set to the source), the skip counts and records used."""
+    :data:`QUARANTINE_COLUMNS` (``dataset`` set to the source, ``raw_row`` as ``Int64``), the skip counts
+    and records used."""
     import pandas as pd
 
     q = bad if isinstance(bad, pd.DataFrame) else pd.DataFrame(bad, columns=list(QUARANTINE_COLUMNS))
     if len(q):
         q["dataset"] = info.id
+    q["raw_row"] = q["raw_row"].astype("Int64")
     return LoadResult(
         source=info.id,
         raw_file=raw_file,

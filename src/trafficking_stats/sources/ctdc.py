@@ -640,5 +640,4 @@ def _quarantine(
         for idx, column, text, reason in q_rows:
             out.append(quarantine_row(raw_file, good[idx], column, text, reason))
     q = pd.DataFrame(out, columns=list(QUARANTINE_COLUMNS)).assign(dataset=INFO.id)
-    q["raw_row"] = q["raw_row"].astype("Int64")
     return q.sort_values("raw_row", kind="mergesort", ignore_index=True)

@@ -85,7 +85,7 @@ from ..geo import UnknownPlaceError
 from ..paths import relative_to_root
 from ..vocab import NOT_KNOWN, resolve_country
 from ._workbook import check_workbook
-from .base import QUARANTINE_COLUMNS, LoadResult, figure_id, result, source_info
+from .base import QUARANTINE_COLUMNS, LoadResult, figure_id, notes, result, source_info, year_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -147,16 +147,7 @@ REGIONAL_CODES: frozenset[str] = frozenset({"CAR", "CAS", "EEU", "MCA", "MCN", "
 #: Earliest reference year accepted (the UN Trafficking Protocol dates from 2000; GLOTIP data from 2003).
 EARLIEST_YEAR = 2000
 
-NOTE = (
-    "Official statistics of national authorities as reported to UNODC (GLOTIP); definitions, coverage and "
-    "recording rules differ by country. Breakdowns do not add up to totals (suppressed, unknown and other "
-    "categories)."
-)
-NOTE_FREE_TEXT = (
-    " The category is the national authority's own text (several languages and spellings) resolved to an "
-    "ISO 3166-1 alpha-3 code in lower case, or to nationals, abroad, unknown or stateless (see "
-    "trafficking_stats.vocab); texts that name no known country are quarantined."
-)
+NOTES = notes("unodc_glotip")
 
 _SEP = "\x1f"
 _DATE_DMY = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
@@ -370,8 +361,6 @@ def normalize_frame(
     import numpy as np
     import pandas as pd
 
-    from ..schema import COLUMN_NAMES
-
     missing = [c for c in REQUIRED_COLUMNS if c not in df]
     if missing:
         raise SourceFormatError(
@@ -574,53 +563,35 @@ def normalize_frame(
     # Assemble
     idx = np.flatnonzero(keep & ~failed)
     note_of = {
-        b: NOTE + NOTE_FREE_TEXT if ("citizenship=" in b or "repatriation=" in b) else NOTE
+        b: NOTES["all"] + (NOTES["free_text"] if ("citizenship=" in b or "repatriation=" in b) else "")
         for b in set(breakdown[idx])
     }
-    note = np.array([note_of[b] for b in breakdown[idx]], dtype=object)
-    yr = year[idx]
-    start_u = {y: f"{y}-01-01" for y in set(yr.tolist())}
-    end_u = {y: f"{y}-12-31" for y in set(yr.tolist())}
-    rows = pd.DataFrame(
-        {
-            "dataset": INFO.id,
-            "figure_id": fids[idx],
-            "reporter": REPORTER,
-            "reporter_type": INFO.reporter_type,
-            "geo_level": "country",
-            "geo_code": g_code[idx],
-            "geo_name": g_name[idx],
-            "period_start": [start_u[y] for y in yr.tolist()],
-            "period_end": [end_u[y] for y in yr.tolist()],
-            "period_kind": "calendar_year",
-            "year": pd.array(yr, dtype="Int16"),
-            "metric": metric[idx],
-            "breakdown": breakdown[idx],
-            "value": pd.array(value[idx], dtype="Float64"),
-            "qualifier": qualifier[idx],
-            "value_low": pd.array(low[idx], dtype="Float64"),
-            "value_high": pd.array(high[idx], dtype="Float64"),
-            "unit": unit[idx],
-            "vintage": vintage,
-            "citation": INFO.citation,
-            "quote": None,
-            "conflict_group": None,
-            "raw_file": raw_file,
-            "raw_row": pd.array(sheet_row[idx], dtype="Int64"),
-            "note": note,
-        },
-        columns=list(COLUMN_NAMES),
-        index=pd.RangeIndex(len(idx)),
+    rows = year_frame(
+        INFO,
+        year[idx],
+        figure_id=fids[idx],
+        reporter=REPORTER,
+        geo_level="country",
+        geo_code=g_code[idx],
+        geo_name=g_name[idx],
+        metric=metric[idx],
+        breakdown=breakdown[idx],
+        value=value[idx],  # NA only for suppressed cells
+        qualifier=qualifier[idx],
+        value_low=low[idx],
+        value_high=high[idx],
+        unit=unit[idx],
+        vintage=vintage,
+        raw_file=raw_file,
+        raw_row=sheet_row[idx],
+        note=np.array([note_of[b] for b in breakdown[idx]], dtype=object),
     )
-    # value is NA only for suppressed cells (Float64 from NaN gives NA)
-    for c in ("value", "value_low", "value_high"):
-        rows[c] = rows[c].astype("Float64")
     qidx = np.flatnonzero(failed)
     quarantine = pd.DataFrame(
         {
             "dataset": INFO.id,
             "raw_file": raw_file,
-            "raw_row": pd.array(sheet_row[qidx], dtype="Int64"),
+            "raw_row": sheet_row[qidx],
             "column": column[qidx],
             "text": bad_text[qidx],
             "reason": reason[qidx],
