@@ -19,7 +19,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from ..errors import Problem, SourceFormatError
+from .base import format_error
 
 #: Largest total size of a workbook's parts once expanded (the UNODC workbook expands to ~40 MB).
 MAX_UNCOMPRESSED_BYTES = 1 << 30
@@ -34,54 +34,48 @@ def check_workbook(path: Path) -> None:
     with open(path, "rb") as fh:
         head = fh.read(4)
     if not head:
-        raise SourceFormatError(Problem(name, None, None, "file is empty"))
+        raise format_error(name, None, None, "file is empty")
     if head == b"\xd0\xcf\x11\xe0":  # a legacy .xls (OLE2 compound file): not compressed, nothing to expand
         return
     if head != b"PK\x03\x04":
         kind = "text (a CSV saved under an .xlsx name?)" if head.isascii() else "not a zip archive"
-        raise SourceFormatError(
-            Problem(
-                name,
-                None,
-                None,
-                f"not an .xlsx workbook: the file is {kind}; open it in a "
-                "spreadsheet program and save it as .xlsx, or load the CSV with its CSV name",
-            )
+        raise format_error(
+            name,
+            None,
+            None,
+            f"not an .xlsx workbook: the file is {kind}; open it in a "
+            "spreadsheet program and save it as .xlsx, or load the CSV with its CSV name",
         )
     try:
         with zipfile.ZipFile(path) as z:
             parts = z.infolist()
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise SourceFormatError(
-            Problem(name, None, None, f"the workbook is damaged or truncated ({exc}): download it again")
+        raise format_error(
+            name, None, None, f"the workbook is damaged or truncated ({exc}): download it again"
         ) from None
     total = sum(p.file_size for p in parts)
     if total > MAX_UNCOMPRESSED_BYTES:
-        raise SourceFormatError(
-            Problem(
-                name,
-                None,
-                None,
-                f"refusing to open: the workbook's parts expand to {total:,} bytes "
-                f"(more than {MAX_UNCOMPRESSED_BYTES:,}); it is damaged or malicious",
-            )
+        raise format_error(
+            name,
+            None,
+            None,
+            f"refusing to open: the workbook's parts expand to {total:,} bytes "
+            f"(more than {MAX_UNCOMPRESSED_BYTES:,}); it is damaged or malicious",
         )
     for p in parts:
         if p.file_size > _LARGE_PART and p.file_size > MAX_RATIO * max(p.compress_size, 1):
-            raise SourceFormatError(
-                Problem(
-                    name,
-                    None,
-                    None,
-                    f"refusing to open: part {p.filename!r} expands "
-                    f"{p.file_size / max(p.compress_size, 1):,.0f} times; it is damaged or malicious",
-                )
+            raise format_error(
+                name,
+                None,
+                None,
+                f"refusing to open: part {p.filename!r} expands "
+                f"{p.file_size / max(p.compress_size, 1):,.0f} times; it is damaged or malicious",
             )
     try:
         _inflate_up_to_declared(path, parts)
     except (OSError, ValueError, EOFError, zlib.error) as exc:  # e.g. a header offset outside the file
-        raise SourceFormatError(
-            Problem(name, None, None, f"the workbook is damaged or truncated ({exc}): download it again")
+        raise format_error(
+            name, None, None, f"the workbook is damaged or truncated ({exc}): download it again"
         ) from None
 
 
@@ -111,12 +105,10 @@ def _inflate_up_to_declared(path: Path, parts: list[zipfile.ZipInfo]) -> None:
                 while inflate.unconsumed_tail and out <= p.file_size:
                     out += len(inflate.decompress(inflate.unconsumed_tail, p.file_size + 1 - out))
             if out > p.file_size:
-                raise SourceFormatError(
-                    Problem(
-                        str(path),
-                        None,
-                        None,
-                        f"refusing to open: part {p.filename!r} expands beyond "
-                        f"the {p.file_size:,} bytes it declares; it is damaged or malicious",
-                    )
+                raise format_error(
+                    str(path),
+                    None,
+                    None,
+                    f"refusing to open: part {p.filename!r} expands beyond "
+                    f"the {p.file_size:,} bytes it declares; it is damaged or malicious",
                 )

@@ -9,6 +9,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import Problem, SourceFormatError
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -106,6 +108,11 @@ class Source:
 
     info: SourceInfo
     load: Callable[[Path], LoadResult]
+
+
+def format_error(file: str, line: int | None, column: str | None, message: str) -> SourceFormatError:
+    """The error for a file that is not the layout its loader reads, naming the file, line and column."""
+    return SourceFormatError(Problem(file, line, column, message))
 
 
 def figure_id(*parts: object) -> str:

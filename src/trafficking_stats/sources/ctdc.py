@@ -75,6 +75,7 @@ from .base import (
     QUARANTINE_COLUMNS,
     LoadResult,
     figure_id,
+    format_error,
     notes,
     quarantine_row,
     result,
@@ -158,10 +159,6 @@ _SPREADSHEET_DATE = re.compile(
 )
 
 
-def _problem(name: str, line: int | None, column: str | None, message: str) -> SourceFormatError:
-    return SourceFormatError(Problem(name, line, column, message))
-
-
 def _read_header(path: Path) -> list[str]:
     """The header (line 1) of ``path`` as a list of names; clear errors for empty, binary or non-UTF-8."""
     name = str(path)
@@ -174,12 +171,12 @@ def _read_header(path: Path) -> list[str]:
             head += more
     check_text_bytes(head, name)
     if not head.split(b"\n", 1)[-1].strip() and Path(path).stat().st_size == len(head):
-        raise _problem(name, 1, None, "the file has a header but no records below it (nothing to load)")
+        raise format_error(name, 1, None, "the file has a header but no records below it (nothing to load)")
     text = decode_text(head.split(b"\n", 1)[0].rstrip(b"\r"), name)
     try:
         return [h.strip() for h in next(csv.reader([text], strict=True))]
     except csv.Error as exc:
-        raise _problem(name, 1, None, f"cannot read the header as CSV: {exc}") from None
+        raise format_error(name, 1, None, f"cannot read the header as CSV: {exc}") from None
 
 
 def detect_layout(header: list[str], name: str = "<input>") -> Layout:
@@ -187,11 +184,11 @@ def detect_layout(header: list[str], name: str = "<input>") -> Layout:
     by_lower: dict[str, str] = {}
     for h in header:
         if h.lower() in by_lower:
-            raise _problem(name, 1, h, "duplicated column name in the header")
+            raise format_error(name, 1, h, "duplicated column name in the header")
         by_lower[h.lower()] = h
     shown = ", ".join(repr(h) for h in header[:12]) + (", ..." if len(header) > 12 else "")
     if "yearofregistration" not in by_lower:
-        raise _problem(
+        raise format_error(
             name,
             1,
             "yearOfRegistration",
@@ -202,7 +199,7 @@ def detect_layout(header: list[str], name: str = "<input>") -> Layout:
         layout, alpha, roles = "k_anonymised", 2, ["Datasource"]
         flags = [f for fs in EXPLOITATION.values() for f in fs]
         if "majoritystatus" not in by_lower:
-            raise _problem(
+            raise format_error(
                 name,
                 1,
                 "majorityStatus",
@@ -213,7 +210,7 @@ def detect_layout(header: list[str], name: str = "<input>") -> Layout:
         layout, alpha, roles = "synthetic_2024", 3, []
         flags = list(REQUIRED_FLAGS)
     else:
-        raise _problem(
+        raise format_error(
             name,
             1,
             "Datasource",
@@ -285,7 +282,7 @@ def _read_columns(path: Path, header: list[str], layout: Layout) -> tuple[dict[s
             from ._csvfile import read_text
 
             read_text(path)  # raises SourceFormatError naming the line of the first bad byte
-        raise _problem(name, None, None, f"cannot read as CSV: {exc}") from None
+        raise format_error(name, None, None, f"cannot read as CSV: {exc}") from None
     out = {}
     for role, col in wanted.items():
         cat = table.column(col).to_pandas()
@@ -628,7 +625,7 @@ def _quarantine(
     if q_rows or invalid:
         good, bad = _line_numbers(path, n_fields)
         if len(bad) != len(invalid) or len(good) != n_good:
-            raise _problem(
+            raise format_error(
                 str(path),
                 None,
                 None,

@@ -85,7 +85,7 @@ from ..paths import relative_to_root
 from ..schema import METRICS
 from ._csvfile import read_text
 from ._workbook import check_workbook
-from .base import LoadResult, Reject, Tally, notes, source_info
+from .base import LoadResult, Reject, Tally, format_error, notes, source_info
 
 INFO = source_info("fbi_tables")
 
@@ -238,7 +238,7 @@ def _read_rows(path: Path) -> list[_Row]:
         except StopIteration:
             return rows
         except csv.Error as exc:
-            raise SourceFormatError(Problem(str(path), start, None, f"malformed CSV: {exc}")) from None
+            raise format_error(str(path), start, None, f"malformed CSV: {exc}") from None
         rows.append(_Row(start, tuple(c.strip() for c in cells)))
         start = reader.line_num + 1
 
@@ -254,7 +254,7 @@ def _read_workbook(path: Path) -> list[_Row]:
         values = sheet.to_python(skip_empty_area=False)
         first_row = sheet.start[0] if sheet.start else 0
     except Exception as exc:  # calamine raises its own error types for damaged workbooks
-        raise SourceFormatError(Problem(str(path), None, None, f"cannot read the workbook: {exc}")) from None
+        raise format_error(str(path), None, None, f"cannot read the workbook: {exc}") from None
     rows = []
     for i, cells in enumerate(values):
         out: list[Cell] = []
@@ -328,14 +328,12 @@ def _detect(name: str, rows: list[_Row]) -> tuple[_Layout, int, list[_Row]]:
     if header_at is None:
         first = next((r for r in rows if any(not _blank(c) for c in r.cells)), None)
         found = repr(first.cells[0]) if first else "an empty file"
-        raise SourceFormatError(
-            Problem(
-                name,
-                first.line if first else None,
-                "State",
-                f"unknown table: no header row starting with 'State' in the first {MAX_TITLE_ROWS + 1} rows "
-                f"(found {found}); expected one of {', '.join(lay.label for lay in LAYOUTS)}",
-            )
+        raise format_error(
+            name,
+            first.line if first else None,
+            "State",
+            f"unknown table: no header row starting with 'State' in the first {MAX_TITLE_ROWS + 1} rows "
+            f"(found {found}); expected one of {', '.join(lay.label for lay in LAYOUTS)}",
         )
     titles = [r for r in rows[:header_at] if any(not _blank(c) for c in r.cells)]
     candidates = rows[header_at : header_at + 2]
@@ -343,13 +341,11 @@ def _detect(name: str, rows: list[_Row]) -> tuple[_Layout, int, list[_Row]]:
     best_score, layout = max(scores, key=lambda s: s[0])
     if 2 * best_score <= sum(1 for row in layout.header for e in row if e):
         found = ", ".join(repr(c) for c in _trimmed(candidates[0].cells))
-        raise SourceFormatError(
-            Problem(
-                name,
-                candidates[0].line,
-                None,
-                f"unknown table: header ({found}) matches none of {'; '.join(lay.label for lay in LAYOUTS)}",
-            )
+        raise format_error(
+            name,
+            candidates[0].line,
+            None,
+            f"unknown table: header ({found}) matches none of {'; '.join(lay.label for lay in LAYOUTS)}",
         )
     problems = _header_problems(name, layout, candidates)
     if problems:
@@ -357,14 +353,12 @@ def _detect(name: str, rows: list[_Row]) -> tuple[_Layout, int, list[_Row]]:
     if titles:
         text = " ".join(_norm(c) for r in titles for c in r.cells if not _blank(c))
         if layout.title_word not in text:
-            raise SourceFormatError(
-                Problem(
-                    name,
-                    titles[0].line,
-                    None,
-                    f"the title rows ({text!r}) do not name the table the header shows ({layout.label}; "
-                    f"expected a title with {layout.title_word!r})",
-                )
+            raise format_error(
+                name,
+                titles[0].line,
+                None,
+                f"the title rows ({text!r}) do not name the table the header shows ({layout.label}; "
+                f"expected a title with {layout.title_word!r})",
             )
     return layout, header_at + len(layout.header), titles
 
@@ -378,31 +372,25 @@ def _year(name: str, path: Path, layout: _Layout, titles: list[_Row]) -> int:
                 if m:
                     year = int(m.group(1))
                     if not FIRST_YEAR <= year <= dt.date.today().year:
-                        raise SourceFormatError(
-                            Problem(
-                                name,
-                                r.line,
-                                None,
-                                f"title year {year} is outside the UCR human-trafficking collection "
-                                f"({FIRST_YEAR} on)",
-                            )
+                        raise format_error(
+                            name,
+                            r.line,
+                            None,
+                            f"title year {year} is outside the UCR human-trafficking collection "
+                            f"({FIRST_YEAR} on)",
                         )
                     return year
     if layout.default_year is None:
         line = titles[0].line if titles else None
-        raise SourceFormatError(
-            Problem(name, line, None, f"{layout.label}: no title row states the year of the table")
-        )
+        raise format_error(name, line, None, f"{layout.label}: no title row states the year of the table")
     m = _YEAR_RE.search(path.name)
     if m and int(m.group(1)) != layout.default_year:
-        raise SourceFormatError(
-            Problem(
-                name,
-                None,
-                None,
-                f"{layout.label} without a title row is read as the {layout.default_year} edition, but the "
-                f"file name says {m.group(1)}; add the FBI's title rows so the year can be read",
-            )
+        raise format_error(
+            name,
+            None,
+            None,
+            f"{layout.label} without a title row is read as the {layout.default_year} edition, but the "
+            f"file name says {m.group(1)}; add the FBI's title rows so the year can be read",
         )
     return layout.default_year
 

@@ -48,9 +48,8 @@ import re
 from pathlib import Path
 
 from .. import geo
-from ..errors import Problem, SourceFormatError
 from ..paths import relative_to_root
-from .base import LoadResult, Reject, Tally, notes, source_info
+from .base import LoadResult, Reject, Tally, format_error, notes, source_info
 
 INFO = source_info("fbi_ucr_master")
 
@@ -153,7 +152,7 @@ def _lines(path: Path) -> list[tuple[int, str]]:
     """Non-blank lines with their 1-based numbers; bytes are read as Latin-1 (every byte is a character)."""
     data = Path(path).read_bytes()
     if not data.strip():
-        raise SourceFormatError(Problem(str(path), None, None, "file is empty"))
+        raise format_error(str(path), None, None, "file is empty")
     text = data.removeprefix(b"\xef\xbb\xbf").decode(
         "latin-1"
     )  # a BOM (an editor's) would shift every column
@@ -162,32 +161,26 @@ def _lines(path: Path) -> list[tuple[int, str]]:
 
 def _check_layout(name: str, line_no: int, line: str) -> None:
     if len(line) > RECORD_LEN:
-        raise SourceFormatError(
-            Problem(
-                name,
-                line_no,
-                "record length",
-                f"expected at most {RECORD_LEN} characters (87-character header + 12 months x 75), "
-                f"found {len(line)}",
-            )
+        raise format_error(
+            name,
+            line_no,
+            "record length",
+            f"expected at most {RECORD_LEN} characters (87-character header + 12 months x 75), "
+            f"found {len(line)}",
         )
     if len(line) < HEADER_LEN:
-        raise SourceFormatError(
-            Problem(
-                name,
-                line_no,
-                "record length",
-                f"expected at least the {HEADER_LEN}-character agency header, found {len(line)} characters",
-            )
+        raise format_error(
+            name,
+            line_no,
+            "record length",
+            f"expected at least the {HEADER_LEN}-character agency header, found {len(line)} characters",
         )
     if line[0] != "9":
-        raise SourceFormatError(
-            Problem(
-                name,
-                line_no,
-                "identifier code (col 1)",
-                f"expected '9' (UCR human-trafficking master record), found {line[0]!r}",
-            )
+        raise format_error(
+            name,
+            line_no,
+            "identifier code (col 1)",
+            f"expected '9' (UCR human-trafficking master record), found {line[0]!r}",
         )
 
 

@@ -82,7 +82,7 @@ from ..errors import CountParseError, Problem, SourceFormatError
 from ..paths import relative_to_root
 from ..vocab import normalize
 from ._csvfile import read_records
-from .base import LoadResult, Tally, figure_id, notes, row, source_info
+from .base import LoadResult, Tally, figure_id, format_error, notes, row, source_info
 
 INFO = source_info("uk_nrm")
 
@@ -298,13 +298,11 @@ def detect_kind(header: list[str], file: str) -> _Kind:
     best = max(KINDS, key=lambda k: (len(set(k.header) & set(cols)), -len(set(k.header) ^ set(cols))))
     if not set(best.header) & set(cols):
         known = "; ".join(", ".join(k.header) for k in KINDS)
-        raise SourceFormatError(
-            Problem(
-                file,
-                1,
-                cols[0] if cols else None,
-                f"not a known NRM extract header: found {found}; expected one of: {known}",
-            )
+        raise format_error(
+            file,
+            1,
+            cols[0] if cols else None,
+            f"not a known NRM extract header: found {found}; expected one of: {known}",
         )
     missing = [c for c in best.header if c not in cols]
     extra = [c for c in cols if c not in best.header]
@@ -496,15 +494,13 @@ def load(path: Path) -> LoadResult:
     kind = detect_kind(header, name)
     name_period = period_from_name(path.name)
     if kind.date_column is None and name_period is None:
-        raise SourceFormatError(
-            Problem(
-                name,
-                1,
-                kind.header[0],
-                f"the {kind.name} extract has no date column, so its period must be in the file name "
-                f"(e.g. '... Dec 23.csv' = the 12 months to December 2023); found no month and year in "
-                f"{path.name!r}",
-            )
+        raise format_error(
+            name,
+            1,
+            kind.header[0],
+            f"the {kind.name} extract has no date column, so its period must be in the file name "
+            f"(e.g. '... Dec 23.csv' = the 12 months to December 2023); found no month and year in "
+            f"{path.name!r}",
         )
     tally = Tally(INFO, raw_file, reporter=kind.reporter)
     cells: dict[tuple[Period, tuple[tuple[str, str], ...]], _Cell] = {}

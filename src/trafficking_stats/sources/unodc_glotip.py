@@ -85,7 +85,16 @@ from ..geo import UnknownPlaceError
 from ..paths import relative_to_root
 from ..vocab import NOT_KNOWN, resolve_country
 from ._workbook import check_workbook
-from .base import QUARANTINE_COLUMNS, LoadResult, figure_id, notes, result, source_info, year_frame
+from .base import (
+    QUARANTINE_COLUMNS,
+    LoadResult,
+    figure_id,
+    format_error,
+    notes,
+    result,
+    source_info,
+    year_frame,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -184,19 +193,17 @@ def read_sheet(path: Path) -> tuple[list[list[object]], int]:
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for non-workbooks
-        raise SourceFormatError(
-            Problem(name, None, None, f"cannot open as an Excel workbook (expected .xlsx): {exc}")
+        raise format_error(
+            name, None, None, f"cannot open as an Excel workbook (expected .xlsx): {exc}"
         ) from None
     if SHEET not in wb.sheet_names:
-        raise SourceFormatError(
-            Problem(name, None, None, f"no sheet {SHEET!r}; the workbook has {wb.sheet_names!r}")
-        )
+        raise format_error(name, None, None, f"no sheet {SHEET!r}; the workbook has {wb.sheet_names!r}")
     try:
         sheet = wb.get_sheet_by_name(SHEET)
         rows = sheet.to_python()
         first = (sheet.start[0] + 1) if sheet.start is not None else 1
     except Exception as exc:
-        raise SourceFormatError(Problem(name, None, None, f"cannot read sheet {SHEET!r}: {exc}")) from None
+        raise format_error(name, None, None, f"cannot read sheet {SHEET!r}: {exc}") from None
     return rows, first
 
 
@@ -209,14 +216,12 @@ def find_header(rows: list[list[object]], file: str, first_row: int = 1) -> int:
         if row and _cell_text(row[0]) == HEADER_FIRST_CELL:
             return i
     seen = [_cell_text(r[0]) for r in rows[:5] if r]
-    raise SourceFormatError(
-        Problem(
-            file,
-            first_row,
-            HEADER_FIRST_CELL,
-            f"no header row: expected a row whose first cell is {HEADER_FIRST_CELL!r} in sheet {SHEET!r}; "
-            f"the first cells of the first rows are {seen!r}",
-        )
+    raise format_error(
+        file,
+        first_row,
+        HEADER_FIRST_CELL,
+        f"no header row: expected a row whose first cell is {HEADER_FIRST_CELL!r} in sheet {SHEET!r}; "
+        f"the first cells of the first rows are {seen!r}",
     )
 
 
@@ -625,9 +630,7 @@ def _columns(path: Path) -> tuple[dict[str, list[object]], int, str | None]:
         raise SourceFormatError(problems)
     body = cells[h + 1 :]
     if not any(any(_cell_text(c) for c in r) for r in body):
-        raise SourceFormatError(
-            Problem(str(path), header_row, None, "the sheet has a header but no records below it")
-        )
+        raise format_error(str(path), header_row, None, "the sheet has a header but no records below it")
     width = len(header)
     if any(len(r) != width for r in body):  # calamine rows are rectangular; pad anything else
         body = [[*r, *([""] * (width - len(r)))] for r in body]
