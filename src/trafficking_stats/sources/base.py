@@ -133,32 +133,24 @@ def figure_id(*parts: object) -> str:
 def row(
     info: SourceInfo,
     *,
-    fid: str,
-    reporter: str,
     place: object,
     period: tuple[str, str, str, int | None],
-    metric: str,
-    breakdown: str,
     count: tuple[float | None, str, float | None, float | None],
-    unit: str,
-    vintage: str,
-    raw_file: str,
-    raw_row: int | None,
-    note: str | None,
-    citation: str | None = None,
-    reporter_type: str | None = None,
-    quote: str | None = None,
-    conflict_group: str | None = None,
+    **columns: object,
 ) -> dict[str, object]:
-    """One normalized row (a dict of the schema's columns): ``period`` is (start, end, kind, year),
-    ``count`` is (value, qualifier, low, high); citation and reporter type default to the source's."""
+    """One normalized row (a dict of the schema's columns): ``place`` a :class:`trafficking_stats.geo.Place`,
+    ``period`` (start, end, kind, year), ``count`` (value, qualifier, low, high); ``columns`` gives the
+    others by name (``figure_id``, ``reporter``, ``metric``, ``breakdown``, ``unit``, ``vintage``,
+    ``raw_file``, ``raw_row``, ``note``, ...); ``dataset``, ``reporter_type`` and ``citation`` default to
+    the source's, ``quote`` and ``conflict_group`` to empty."""
     start, end, kind, year = period
     value, qualifier, low, high = count
     return {
         "dataset": info.id,
-        "figure_id": fid,
-        "reporter": reporter,
-        "reporter_type": info.reporter_type if reporter_type is None else reporter_type,
+        "reporter_type": info.reporter_type,
+        "citation": info.citation,
+        "quote": None,
+        "conflict_group": None,
         "geo_level": place.level,  # type: ignore[attr-defined]
         "geo_code": place.code,  # type: ignore[attr-defined]
         "geo_name": place.name,  # type: ignore[attr-defined]
@@ -166,20 +158,11 @@ def row(
         "period_end": end,
         "period_kind": kind,
         "year": year,
-        "metric": metric,
-        "breakdown": breakdown,
         "value": value,
         "qualifier": qualifier,
         "value_low": low,
         "value_high": high,
-        "unit": unit,
-        "vintage": vintage,
-        "citation": info.citation if citation is None else citation,
-        "quote": quote,
-        "conflict_group": conflict_group,
-        "raw_file": raw_file,
-        "raw_row": raw_row,
-        "note": note,
+        **columns,
     }
 
 
@@ -310,7 +293,7 @@ class Tally:
         self.rows.append(
             row(
                 self.info,
-                fid=fid,
+                figure_id=fid,
                 reporter=self.reporter,
                 place=place,
                 period=(f"{year}-01-01", f"{year}-12-31", "calendar_year", year),

@@ -44,6 +44,10 @@ COLUMNS: tuple[str, ...] = (
     "note",
 )
 
+#: Columns copied to the row as written; optional ones, where an empty cell means none.
+COPIED = ("figure_id", "reporter", "reporter_type", "metric", "breakdown", "unit", "vintage", "citation")
+OPTIONAL = ("quote", "conflict_group", "note")
+
 CITATION_COLUMNS: tuple[str, ...] = (
     "citation",
     "publisher",
@@ -116,30 +120,21 @@ def load(path: Path) -> LoadResult:
         if len(dates) < 2:
             continue
         start, end = dates["period_start"], dates["period_end"]
+        period = (start.isoformat(), end.isoformat(), f["period_kind"], _year(f["period_kind"], start, end))
+        count_cols = (count.value, count.qualifier, count.low, count.high)
         rows.append(
             row(
                 INFO,
-                fid=f["figure_id"],
-                reporter=f["reporter"],
-                reporter_type=f["reporter_type"],
                 place=place,
-                period=(
-                    start.isoformat(),
-                    end.isoformat(),
-                    f["period_kind"],
-                    _year(f["period_kind"], start, end),
-                ),
-                metric=f["metric"],
-                breakdown=f["breakdown"],
-                count=(count.value, count.qualifier, count.low, count.high),
-                unit=f["unit"],
-                vintage=f["vintage"],
-                citation=f["citation"],
-                quote=f["quote"] or None,
-                conflict_group=f["conflict_group"] or None,
+                period=period,
+                count=count_cols,
                 raw_file=raw_file,
                 raw_row=rec.line,
-                note=f["note"] or None,
+                **{
+                    c: f[c] for c in ("figure_id", "reporter", "reporter_type", "metric", "breakdown", "unit")
+                },
+                **{c: f[c] for c in ("vintage", "citation")},
+                **{c: f[c] or None for c in ("quote", "conflict_group", "note")},  # empty: none
             )
         )
     return result(INFO, raw_file, read, rows, bad, used=len(rows))  # one row per record used

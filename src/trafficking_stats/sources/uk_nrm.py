@@ -625,19 +625,17 @@ def load(path: Path) -> LoadResult:
                     )
                 elif kind.date_column is None:
                     note = f"Period from the file name: {per.label}. {note}"
+                period = (per.start.isoformat(), per.end.isoformat(), per.kind, per.year)
                 tally.rows.append(
                     row(
                         INFO,
-                        fid=figure_id(
-                            "nrm", vintage, kind.name, per.start.isoformat(), per.end.isoformat(), breakdown
-                        ),
-                        reporter=kind.reporter,
-                        reporter_type="government",
                         place=place,
-                        period=(per.start.isoformat(), per.end.isoformat(), per.kind, per.year),
+                        period=period,
+                        count=(value, "exact", value, value),
+                        figure_id=figure_id("nrm", vintage, kind.name, *period[:2], breakdown),
+                        reporter=kind.reporter,
                         metric=kind.metric,
                         breakdown=breakdown,
-                        count=(value, "exact", value, value),
                         unit=kind.unit,
                         vintage=vintage,
                         raw_file=raw_file,
