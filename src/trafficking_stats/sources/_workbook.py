@@ -1,4 +1,4 @@
-"""Checks on a workbook file before a spreadsheet library opens it.
+"""Reading a workbook's sheet (:func:`read_sheet`), after checks on the file before python-calamine opens it.
 
 A legacy ``.xls`` (an OLE2 compound file, not compressed) passes as it is.
 
@@ -77,6 +77,31 @@ def check_workbook(path: Path) -> None:
         raise format_error(
             name, None, None, f"the workbook is damaged or truncated ({exc}): download it again"
         ) from None
+
+
+def read_sheet(
+    path: Path, sheet: str | None = None, skip_empty_area: bool = True
+) -> tuple[list[list[object]], int]:
+    """The cells of ``sheet`` (default: the first) as Python values, read with python-calamine once
+    :func:`check_workbook` passes, and the 1-based sheet row of the first. Raises
+    :class:`SourceFormatError` for a file that is not a workbook, lacks the sheet or cannot be read."""
+    from python_calamine import CalamineWorkbook
+
+    name = str(path)
+    check_workbook(path)
+    try:
+        wb = CalamineWorkbook.from_path(name)
+    except Exception as exc:  # calamine raises its own error types for non-workbooks
+        raise format_error(
+            name, None, None, f"cannot open as an Excel workbook (expected .xlsx): {exc}"
+        ) from None
+    if sheet is not None and sheet not in wb.sheet_names:
+        raise format_error(name, None, None, f"no sheet {sheet!r}; the workbook has {wb.sheet_names!r}")
+    try:
+        ws = wb.get_sheet_by_index(0) if sheet is None else wb.get_sheet_by_name(sheet)
+        return ws.to_python(skip_empty_area=skip_empty_area), (ws.start[0] + 1) if ws.start is not None else 1
+    except Exception as exc:
+        raise format_error(name, None, None, f"cannot read sheet {sheet or 1!r}: {exc}") from None
 
 
 def _inflate_up_to_declared(path: Path, parts: list[zipfile.ZipInfo]) -> None:

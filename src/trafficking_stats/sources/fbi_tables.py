@@ -84,7 +84,7 @@ from ..errors import CountParseError, Problem, SourceFormatError
 from ..paths import relative_to_root
 from ..schema import METRICS
 from ._csvfile import read_text
-from ._workbook import check_workbook
+from ._workbook import read_sheet
 from .base import LoadResult, Reject, Tally, format_error, notes, source_info
 
 INFO = source_info("fbi_tables")
@@ -245,16 +245,7 @@ def _read_rows(path: Path) -> list[_Row]:
 
 def _read_workbook(path: Path) -> list[_Row]:
     """The first sheet of a workbook (read with calamine), with 1-based sheet row numbers."""
-    import python_calamine
-
-    check_workbook(path)
-    try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
-        sheet = book.get_sheet_by_index(0)
-        values = sheet.to_python(skip_empty_area=False)
-        first_row = sheet.start[0] if sheet.start else 0
-    except Exception as exc:  # calamine raises its own error types for damaged workbooks
-        raise format_error(str(path), None, None, f"cannot read the workbook: {exc}") from None
+    values, first_row = read_sheet(path, skip_empty_area=False)
     rows = []
     for i, cells in enumerate(values):
         out: list[Cell] = []
@@ -267,7 +258,7 @@ def _read_workbook(path: Path) -> list[_Row]:
                 out.append(float(c))
             else:
                 out.append(str(c).strip())
-        rows.append(_Row(first_row + i + 1, tuple(out)))
+        rows.append(_Row(first_row + i, tuple(out)))
     return rows
 
 

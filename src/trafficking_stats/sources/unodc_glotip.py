@@ -84,7 +84,7 @@ from ..errors import Problem, SourceFormatError
 from ..geo import UnknownPlaceError
 from ..paths import relative_to_root
 from ..vocab import NOT_KNOWN, resolve_country
-from ._workbook import check_workbook
+from ._workbook import read_sheet
 from .base import (
     QUARANTINE_COLUMNS,
     LoadResult,
@@ -180,31 +180,6 @@ def _cell_text(v: object) -> str:
     if isinstance(v, dt.datetime | dt.date):
         return v.isoformat()
     return str(v).strip()
-
-
-def read_sheet(path: Path) -> tuple[list[list[object]], int]:
-    """The cells of sheet ``data_glotip_1`` as Python values (python-calamine), and the sheet row of the
-    first list entry (1-based). Raises :class:`SourceFormatError` for a file that is not a workbook or
-    lacks the sheet."""
-    from python_calamine import CalamineWorkbook
-
-    name = str(path)
-    check_workbook(path)
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for non-workbooks
-        raise format_error(
-            name, None, None, f"cannot open as an Excel workbook (expected .xlsx): {exc}"
-        ) from None
-    if SHEET not in wb.sheet_names:
-        raise format_error(name, None, None, f"no sheet {SHEET!r}; the workbook has {wb.sheet_names!r}")
-    try:
-        sheet = wb.get_sheet_by_name(SHEET)
-        rows = sheet.to_python()
-        first = (sheet.start[0] + 1) if sheet.start is not None else 1
-    except Exception as exc:
-        raise format_error(name, None, None, f"cannot read sheet {SHEET!r}: {exc}") from None
-    return rows, first
 
 
 def find_header(rows: list[list[object]], file: str, first_row: int = 1) -> int:
@@ -610,7 +585,7 @@ def normalize_frame(
 def _columns(path: Path) -> tuple[dict[str, list[object]], int, str | None]:
     """The required columns of the sheet (cells as read, below the header), the sheet row of the first
     of them, and the vintage its title rows carry (None when they carry none)."""
-    cells, first = read_sheet(path)
+    cells, first = read_sheet(path, SHEET)
     h = find_header(cells, str(path), first)
     header = [_cell_text(c) for c in cells[h]]
     header_row = first + h
