@@ -54,7 +54,15 @@ def source_info(source_id: str) -> SourceInfo:
     """The metadata of source ``source_id`` as written in ``sources/sources.toml`` (the one place source
     metadata is kept; lists become tuples)."""
     entry = _catalog()[source_id]
-    return SourceInfo(id=source_id, **{k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()})
+    return SourceInfo(
+        id=source_id, **{k: tuple(v) if isinstance(v, list) else v for k, v in entry.items() if k != "maps"}
+    )
+
+
+def maps(source_id: str) -> dict[str, object]:
+    """The label maps and column lists of source ``source_id`` (``[<id>.maps]`` in ``sources.toml``: how
+    the module reads its publisher's labels; ``""`` stands for none)."""
+    return dict(_catalog()[source_id].get("maps", {}))  # type: ignore[call-overload]
 
 
 def notes(table: str) -> dict[str, str]:

@@ -76,6 +76,7 @@ from .base import (
     LoadResult,
     figure_id,
     format_error,
+    maps,
     notes,
     quarantine_row,
     result,
@@ -93,51 +94,27 @@ REPORTER = "Counter-Trafficking Data Collaborative (IOM, Polaris, Liberty Shared
 METRIC = "victims_identified"
 FIRST_YEAR = 2002
 
+MAPS = maps("ctdc")
 #: Missing-like values of every column, compared after strip + lower-case (never ``na``: Namibia).
-MISSING: frozenset[str] = frozenset({"", "-99", "null", "unknown"})
+MISSING: frozenset[str] = frozenset(MAPS["missing"])
 #: Country codes meaning "unknown country" in the k-anonymised layout (dictionary ``00``, codebook ``ZZ``).
-UNKNOWN_COUNTRY: frozenset[str] = frozenset({"00", "ZZ"})
-#: Former ISO codes in the 2018 dictionary's country lookup with no current country: counted in the world
-#: row only.
-FORMER_COUNTRY: dict[str, str] = {"AN": "Netherlands Antilles (until 2010)", "ZR": "Zaire (until 1997)"}
-
-SEX: dict[str, str] = {
-    "female": "female",
-    "woman": "female",
-    "male": "male",
-    "man": "male",
-    "transgender/nonconforming": "transgender",
-    "trans/transgender/nonconforming": "transgender",
-}
-AGE_BANDS: tuple[str, ...] = ("0_8", "9_17", "18_20", "21_23", "24_26", "27_29", "30_38", "39_47", "48_plus")
-SOURCE: dict[str, str] = {"case management": "case_management", "hotline": "hotline"}
+UNKNOWN_COUNTRY: frozenset[str] = frozenset(MAPS["unknown_country"])
+#: Former ISO codes with no current country (counted in the world row only).
+FORMER_COUNTRY: dict[str, str] = MAPS["former_country"]
+SEX: dict[str, str] = MAPS["sex"]
+AGE_BANDS: tuple[str, ...] = tuple(MAPS["age_bands"])
+SOURCE: dict[str, str] = MAPS["source"]
 
 #: The place of the all-records rows: the dataset's coverage (geo region ``world-ctdc``), never ``world``,
 #: so that CTDC's registrations are not set beside worldwide counts such as the TIP report's.
 COVERAGE = "world-ctdc"
-EXPLOITATION: dict[str, tuple[str, ...]] = {
-    "sexual": ("isSexualExploit", "isSexAndLabour"),
-    "labour": ("isForcedLabour", "isSexAndLabour"),
-    "other": (
-        "isOtherExploit",
-        "isForcedMarriage",
-        "isForcedMilitary",
-        "isOrganRemoval",
-        "isSlaveryAndPractices",
-    ),
-}
-REQUIRED_FLAGS: tuple[str, ...] = ("isForcedLabour", "isSexualExploit", "isOtherExploit")
+#: Form of exploitation -> the flag columns any of which marks it.
+EXPLOITATION: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in MAPS["exploitation"].items()}
+REQUIRED_FLAGS: tuple[str, ...] = tuple(MAPS["required_flags"])
 _TRUE = frozenset({"1", "1.0", "true"})
 _FALSE = frozenset({"0", "0.0", "false"})
-
 #: Columns only the 2024 synthetic layout has (any one identifies it, with no ``Datasource``).
-SYNTHETIC_MARKERS: tuple[str, ...] = (
-    "traffickMonths",
-    "meansDebtBondageEarnings",
-    "meansThreats",
-    "meansAbusePsyPhySex",
-    "meansDenyBasicNeeds",
-)
+SYNTHETIC_MARKERS: tuple[str, ...] = tuple(MAPS["synthetic_markers"])
 
 NOTES = notes("ctdc")
 

@@ -47,7 +47,7 @@ from ..errors import Problem, SourceFormatError
 from ..geo import UnknownPlaceError
 from ..paths import relative_to_root
 from ._csvfile import read_records
-from .base import LoadResult, Tally, notes, source_info
+from .base import LoadResult, Tally, maps, notes, source_info
 
 INFO = source_info("fbi_cde")
 
@@ -56,35 +56,15 @@ REPORTER = "FBI Uniform Crime Reporting Program"
 #: First data year of the FBI's human-trafficking collection.
 FIRST_YEAR = 2013
 
+MAPS = maps("fbi_cde")
 #: Lower-case names of the columns the loader needs.
-REQUIRED: tuple[str, ...] = (
-    "data_year",
-    "ori",
-    "pub_agency_name",
-    "state_abbr",
-    "offense_subcat_id",
-    "actual_count",
-    "unfounded_count",
-    "cleared_count",
-    "juvenile_cleared_count",
-)
-
+REQUIRED: tuple[str, ...] = tuple(MAPS["required"])
 #: Count column -> metric.
-COUNT_METRICS: dict[str, str] = {
-    "actual_count": "offenses_actual",
-    "unfounded_count": "offenses_unfounded",
-    "cleared_count": "offenses_cleared",
-    "juvenile_cleared_count": "offenses_cleared_juvenile",
-}
-
+COUNT_METRICS: dict[str, str] = MAPS["count_metrics"]
 #: OFFENSE_SUBCAT_ID -> (breakdown slug, OFFENSE_SUBCAT_NAME as published).
-OFFENSES: dict[str, tuple[str, str]] = {
-    "81": ("commercial_sex_acts", "Commercial Sex Acts"),
-    "82": ("involuntary_servitude", "Involuntary Servitude"),
-}
-
+OFFENSES: dict[str, tuple[str, str]] = {k: tuple(v) for k, v in MAPS["offenses"].items()}
 #: FBI legacy state codes -> USPS codes.
-LEGACY_STATES: dict[str, str] = {"NB": "NE"}
+LEGACY_STATES: dict[str, str] = MAPS["legacy_states"]
 
 _INT_RE = re.compile(r"^-?\d+$")
 

@@ -49,7 +49,7 @@ from pathlib import Path
 
 from .. import geo
 from ..paths import relative_to_root
-from .base import LoadResult, Reject, Tally, format_error, notes, source_info
+from .base import LoadResult, Reject, Tally, format_error, maps, notes, source_info
 
 INFO = source_info("fbi_ucr_master")
 
@@ -59,36 +59,18 @@ HEADER_LEN = 87
 BLOCK_LEN = 75
 RECORD_LEN = HEADER_LEN + 12 * BLOCK_LEN  # 987
 
+MAPS = maps("fbi_ucr_master")
 #: Numeric UCR state code -> USPS code (None: a UCR code with no place today, the Canal Zone).
-UCR_STATES: dict[str, str | None] = {
-    "01": "AL", "02": "AZ", "03": "AR", "04": "CA", "05": "CO", "06": "CT", "07": "DE", "08": "DC",
-    "09": "FL", "10": "GA", "11": "ID", "12": "IL", "13": "IN", "14": "IA", "15": "KS", "16": "KY",
-    "17": "LA", "18": "ME", "19": "MD", "20": "MA", "21": "MI", "22": "MN", "23": "MS", "24": "MO",
-    "25": "MT", "26": "NE", "27": "NV", "28": "NH", "29": "NJ", "30": "NM", "31": "NY", "32": "NC",
-    "33": "ND", "34": "OH", "35": "OK", "36": "OR", "37": "PA", "38": "RI", "39": "SC", "40": "SD",
-    "41": "TN", "42": "TX", "43": "UT", "44": "VT", "45": "VA", "46": "WA", "47": "WV", "48": "WI",
-    "49": "WY", "50": "AK", "51": "HI", "52": None, "53": "PR", "54": "AS", "55": "GU", "62": "VI",
-}  # fmt: skip
-
+UCR_STATES: dict[str, str | None] = {k: v or None for k, v in MAPS["ucr_states"].items()}
 #: ORI prefixes that differ from the USPS code (the FBI's legacy codes); the Canal Zone's is ``CZ``.
-ORI_PREFIX: dict[str, str] = {"NE": "NB", "GU": "GM"}
+ORI_PREFIX: dict[str, str] = MAPS["ori_prefix"]
 
 MONTHS: tuple[str, ...] = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 #: The five measures of a month block, in order, with their metric.
-MEASURES: tuple[tuple[str, str], ...] = (
-    ("reported", "offenses_reported"),
-    ("unfounded", "offenses_unfounded"),
-    ("actual", "offenses_actual"),
-    ("cleared", "offenses_cleared"),
-    ("cleared_under_18", "offenses_cleared_juvenile"),
-)
+MEASURES: tuple[tuple[str, str], ...] = tuple(tuple(m) for m in MAPS["measures"])
 #: The three counts of each measure, in order, with their breakdown.
-OFFENSES: tuple[tuple[str, str], ...] = (
-    ("commercial_sex_acts", "offense=commercial_sex_acts"),
-    ("involuntary_servitude", "offense=involuntary_servitude"),
-    ("total", "total"),
-)
+OFFENSES: tuple[tuple[str, str], ...] = tuple(tuple(o) for o in MAPS["offenses"])
 
 NOTES = notes("fbi_ucr_master")
 #: The note of each offense metric (shared with the CDE download).

@@ -18,46 +18,21 @@ from ..errors import CountParseError
 from ..geo import UnknownPlaceError
 from ..paths import relative_to_root
 from ._csvfile import read_records
-from .base import LoadResult, quarantine_row, result, row, source_info
+from .base import LoadResult, maps, quarantine_row, result, row, source_info
 
 if TYPE_CHECKING:
     import pandas as pd
 
 INFO = source_info("published")
 
-COLUMNS: tuple[str, ...] = (
-    "figure_id",
-    "reporter",
-    "reporter_type",
-    "geo_code",
-    "period_start",
-    "period_end",
-    "period_kind",
-    "metric",
-    "breakdown",
-    "count",
-    "unit",
-    "vintage",
-    "citation",
-    "quote",
-    "conflict_group",
-    "note",
-)
+MAPS = maps("published")
+COLUMNS: tuple[str, ...] = tuple(MAPS["columns"])
 
 #: Columns copied to the row as written; optional ones, where an empty cell means none.
 COPIED = ("figure_id", "reporter", "reporter_type", "metric", "breakdown", "unit", "vintage", "citation")
 OPTIONAL = ("quote", "conflict_group", "note")
 
-CITATION_COLUMNS: tuple[str, ...] = (
-    "citation",
-    "publisher",
-    "title",
-    "url",
-    "published",
-    "accessed",
-    "licence",
-    "note",
-)
+CITATION_COLUMNS: tuple[str, ...] = tuple(MAPS["citation_columns"])
 
 
 def _date(text: str) -> dt.date:

@@ -90,6 +90,7 @@ from .base import (
     LoadResult,
     figure_id,
     format_error,
+    maps,
     notes,
     result,
     source_info,
@@ -103,56 +104,20 @@ INFO = source_info("unodc_glotip")
 
 SHEET = "data_glotip_1"
 HEADER_FIRST_CELL = "Iso3_code"
-REQUIRED_COLUMNS: tuple[str, ...] = (
-    "Iso3_code",
-    "Country",
-    "Indicator",
-    "Dimension",
-    "Category",
-    "Sex",
-    "Age",
-    "Year",
-    "Unit of measurement",
-    "txtVALUE",
-)
+MAPS = maps("unodc_glotip")
+REQUIRED_COLUMNS: tuple[str, ...] = tuple(MAPS["required_columns"])
 REPORTER = "UNODC (national authorities' official statistics)"
 
 #: Indicator -> (metric, unit).
-INDICATORS: dict[str, tuple[str, str]] = {
-    "Detected trafficking victims": ("victims_identified", "persons"),
-    "Persons prosecuted": ("prosecutions", "persons"),
-    "Persons convicted": ("convictions", "persons"),
-    "Persons brought into formal contact": ("persons_formal_contact", "persons"),
-    "Offences of trafficking in persons": ("offenses_recorded", "offenses"),
-}
-#: Dimension -> breakdown key (None: the Total dimension).
-DIMENSIONS: dict[str, str | None] = {
-    "Total": None,
-    "by form of exploitation": "exploitation",
-    "by citizenship": "citizenship",
-    "by country of repatriation": "repatriation",
-}
-EXPLOITATION: dict[str, str] = {
-    "Sexual exploitation": "sexual",
-    "Forced labour": "forced_labour",
-    "Other forms of exploitation": "other",
-}
-SEX: dict[str, str | None] = {
-    "Total": None,
-    "Female": "female",
-    "Male": "male",
-    "Other": "other",
-    "Unknown": "unknown",
-}
-AGE: dict[str, str | None] = {
-    "Total": None,
-    "0 to 17 years": "minor",
-    "18 years or over": "adult",
-    "Unknown": "unknown",
-}
+INDICATORS: dict[str, tuple[str, str]] = {k: tuple(v) for k, v in MAPS["indicators"].items()}
+#: Dimension -> breakdown key (None: the Total dimension); Category, Sex and Age -> breakdown value.
+DIMENSIONS: dict[str, str | None] = {k: v or None for k, v in MAPS["dimensions"].items()}
+EXPLOITATION: dict[str, str] = MAPS["exploitation"]
+SEX: dict[str, str | None] = {k: v or None for k, v in MAPS["sex"].items()}
+AGE: dict[str, str | None] = {k: v or None for k, v in MAPS["age"].items()}
 UNIT_OF_MEASUREMENT = "Counts"
 #: UNODC's regional groupings in the Iso3_code column (rows with an empty Country).
-REGIONAL_CODES: frozenset[str] = frozenset({"CAR", "CAS", "EEU", "MCA", "MCN", "SAF", "SAM", "Aruba/Curacao"})
+REGIONAL_CODES: frozenset[str] = frozenset(MAPS["regional_codes"])
 #: Earliest reference year accepted (the UN Trafficking Protocol dates from 2000; GLOTIP data from 2003).
 EARLIEST_YEAR = 2000
 
