@@ -82,7 +82,7 @@ from ..errors import CountParseError, Problem, SourceFormatError
 from ..paths import relative_to_root
 from ..vocab import normalize
 from ._csvfile import read_records
-from .base import LoadResult, Tally, figure_id, format_error, notes, row, source_info
+from .base import LoadResult, Tally, figure_id, format_error, maps, notes, row, source_info
 
 INFO = source_info("uk_nrm")
 
@@ -93,12 +93,6 @@ DTN_START = dt.date(2015, 11, 1)  # the Duty to Notify began on 1 November 2015
 
 AGES: dict[str, str] = {"adult (18 or over)": "adult", "child (17 or under)": "minor"}
 AGE_NOT_SPECIFIED = "not specified or unknown"
-LOCATIONS: dict[str, str] = {
-    "Overseas": "overseas",
-    "UK": "uk",
-    "UK and Overseas": "uk_and_overseas",
-    "Not specified or unknown": "not_specified",
-}
 
 NOTES = notes("uk_nrm")
 
@@ -172,116 +166,31 @@ class _Kind:
     open_sum_needs_clean_file: tuple[str, ...] = ()  # dims summed over an open list of labels
 
 
-_AGE_DIM = {"age": ("adult", "minor")}
-_AGE_LABEL = {"label_column": "Age at exploitation", "label_dim": "age", "label_map": _age}
+_LABEL_MAPS: dict[str, Callable[[str], str | None]] = {
+    "age": _age,
+    "slug": _label_slug,
+    "first_responder": _fr_slug,
+}
+_TUPLES = ("header", "subsets", "constant", "open_sum_needs_clean_file")
 
-KINDS: tuple[_Kind, ...] = (
-    _Kind(
-        name="referrals-over-time",
-        header=("Date", "Age at exploitation", *LOCATIONS),
-        note=NOTES["over_time"],
-        date_column="Date",
-        date_style="label",
-        **_AGE_LABEL,
-        value_columns={c: ("location", s) for c, s in LOCATIONS.items()},
-        subsets=((), ("age",), ("location",), ("age", "location")),
-        closed={**_AGE_DIM, "location": tuple(LOCATIONS.values())},
-    ),
-    _Kind(
-        name="referrals-age-sex",
-        header=("Age at exploitation", "Female", "Male"),
-        note=NOTES["age_sex"],
-        **_AGE_LABEL,
-        value_columns={"Female": ("sex", "female"), "Male": ("sex", "male")},
-        subsets=(("age", "sex"), ("sex",)),
-        closed={**_AGE_DIM, "sex": ("female", "male")},
-        negative_by_convention=frozenset({"Female"}),
-    ),
-    _Kind(
-        name="referrals-first-responder",
-        header=("First responder type", "Other nationality", "UK national"),
-        note=NOTES["first_responder"],
-        label_column="First responder type",
-        label_dim="first_responder",
-        label_map=_fr_slug,
-        value_columns={
-            "Other nationality": ("nationality", "other_nationality"),
-            "UK national": ("nationality", "uk_national"),
-        },
-        subsets=(("first_responder", "nationality"), ("first_responder",), ("nationality",)),
-        closed={"nationality": ("other_nationality", "uk_national")},
-        open_sum_needs_clean_file=("first_responder",),
-    ),
-    _Kind(
-        name="referrals-nationality",
-        header=("Nationality", "Government agency", "Local Authority", "NGO and third sector", "Police"),
-        note=NOTES["nationality"],
-        label_column="Nationality",
-        label_dim="nationality",
-        label_map=_label_slug,
-        value_columns={
-            c: ("first_responder", slug(c))
-            for c in ("Government agency", "Local Authority", "NGO and third sector", "Police")
-        },
-        subsets=(("first_responder", "nationality"), ("nationality",)),
-        closed={
-            "first_responder": ("government_agency", "local_authority", "ngo_and_third_sector", "police")
-        },
-    ),
-    *(
-        _Kind(
-            name=f"{stage}-grounds",
-            header=("Date", "Age", f"Positive {stage} grounds", f"Negative {stage} grounds"),
-            metric="grounds_decisions",
-            unit="decisions",
-            note=NOTES[stage],
-            date_column="Date",
-            date_style="quarter_end",
-            label_column="Age",
-            label_dim="age",
-            label_map=_age,
-            value_columns={
-                f"Positive {stage} grounds": ("decision", "positive"),
-                f"Negative {stage} grounds": ("decision", "negative"),
-            },
-            subsets=(("decision",), ("age", "decision")),
-            closed={**_AGE_DIM, "decision": ("negative", "positive")},
-            constant=(("stage", stage),),
-        )
-        for stage in ("reasonable", "conclusive")
-    ),
-    _Kind(
-        name="dtn-over-time",
-        header=("Date", "Referrals through Duty to Notify process"),
-        metric="victim_reports",
-        unit="reports",
-        reporter=DTN_REPORTER,
-        geo_code="GB-EAW",
-        note=NOTES["dtn_over_time"],
-        scheme_start=DTN_START,
-        date_column="Date",
-        date_style="quarter_end",
-        value_columns={"Referrals through Duty to Notify process": None},
-        subsets=((),),
-        constant=(("age", "adult"),),
-    ),
-    _Kind(
-        name="dtn-nationality",
-        header=("Nationality", "Total"),
-        metric="victim_reports",
-        unit="reports",
-        reporter=DTN_REPORTER,
-        geo_code="GB-EAW",
-        note=NOTES["dtn_nationality"],
-        scheme_start=DTN_START,
-        label_column="Nationality",
-        label_dim="nationality",
-        label_map=_label_slug,
-        value_columns={"Total": None},
-        subsets=(("nationality",),),
-        constant=(("age", "adult"),),
-    ),
-)
+
+def _kind(entry: dict) -> _Kind:  # type: ignore[type-arg]
+    """A :class:`_Kind` from its table in ``sources.toml`` (``[[uk_nrm.maps.kinds]]``)."""
+    e = dict(entry)
+    special = {
+        "note": NOTES[e.pop("note")],
+        "label_map": _LABEL_MAPS.get(e.pop("label_map", "")),
+        "value_columns": {c: tuple(d) if d else None for c, d in e.pop("value_columns").items()},
+        "closed": {d: tuple(v) for d, v in e.pop("closed", {}).items()},
+        "negative_by_convention": frozenset(e.pop("negative_by_convention", ())),
+    }
+    tuples = {
+        k: tuple(tuple(x) if isinstance(x, list) else x for x in v) for k, v in e.items() if k in _TUPLES
+    }
+    return _Kind(**{**e, **tuples, **special})
+
+
+KINDS: tuple[_Kind, ...] = tuple(_kind(e) for e in maps("uk_nrm")["kinds"])  # type: ignore[union-attr]
 
 
 def detect_kind(header: list[str], file: str) -> _Kind:
