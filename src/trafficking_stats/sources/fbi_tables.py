@@ -85,7 +85,7 @@ from ..paths import relative_to_root
 from ..schema import METRICS
 from ._csvfile import read_text
 from ._workbook import read_sheet
-from .base import LoadResult, Reject, Tally, format_error, notes, source_info
+from .base import LoadResult, Reject, Tally, format_error, maps, notes, source_info
 
 INFO = source_info("fbi_tables")
 
@@ -101,18 +101,11 @@ PARTICIPATION_METRIC: str | None = "agencies_participating" if "agencies_partici
 #: Skip rule for the participation table's valid records while :data:`PARTICIPATION_METRIC` is None.
 SKIP_NO_METRIC = "participation_no_metric"
 
-OFFENSES: dict[str, str] = {
-    "commercial sex acts": "commercial_sex_acts",
-    "involuntary servitude": "involuntary_servitude",
-}
-RACES: tuple[tuple[str, str], ...] = (
-    ("white", "white"),
-    ("black or african american", "black_or_african_american"),
-    ("american indian or alaska native", "american_indian_or_alaska_native"),
-    ("asian", "asian"),
-    ("native hawaiian or other pacific islander", "native_hawaiian_or_other_pacific_islander"),
-)
-AGES: tuple[tuple[str, str], ...] = (("juvenile", "minor"), ("adult", "adult"))
+MAPS = maps("fbi_tables")
+#: Offense and race labels (lower case) -> slugs; the age groups of Tables 2-4 (UCR juveniles are under 18).
+OFFENSES: dict[str, str] = MAPS["offenses"]
+RACES: tuple[tuple[str, str], ...] = tuple(tuple(r) for r in MAPS["races"])
+AGES: tuple[tuple[str, str], ...] = tuple(tuple(a) for a in MAPS["ages"])
 
 #: How many rows above the header may be title rows.
 MAX_TITLE_ROWS = 10
@@ -140,67 +133,11 @@ class _Layout:
 
 
 _T1_MEASURES = ("offenses", "total cleared", "clearances under 18")
-LAYOUTS: tuple[_Layout, ...] = (
-    _Layout(
-        "table1",
-        "Table 1, Offenses and Clearances by State",
-        (
-            ("state", "commercial sex acts", "", "", "involuntary servitude", "", "", "total", "", ""),
-            ("", *_T1_MEASURES * 3),
-        ),
-        "offenses and clearances by state",
-        None,
-    ),
-    _Layout(
-        "table2",
-        "Table 2, arrests by sex",
-        (("state", "offense", "juvenile male", "juvenile female", "adult male", "adult female"),),
-        "arrests",
-        2016,
-    ),
-    _Layout(
-        "table3",
-        "Table 3, arrests by race",
-        (
-            (
-                "state",
-                "offense",
-                *(f"juvenile {r}" for r, _ in RACES),
-                "juvenile total",
-                *(f"adult {r}" for r, _ in RACES),
-                "adult total",
-            ),
-        ),
-        "arrests",
-        2016,
-    ),
-    _Layout(
-        "table4",
-        "Table 4, arrests by ethnicity",
-        (
-            (
-                "state",
-                "offense",
-                "juvenile hispanic",
-                "not hispanic or latino",
-                "total",
-                "adult hispanic",
-                "not hispanic or latino",
-                "total",
-            ),
-        ),
-        "arrests",
-        2016,
-    ),
-    _Layout(
-        "participation",
-        "Participation by State",
-        (("state", "agencies"),),
-        "participation",
-        2015,
-    ),
+#: The five known tables, from ``sources.toml`` (``[[fbi_tables.maps.layouts]]``; default year 0: none).
+LAYOUTS: tuple[_Layout, ...] = tuple(
+    _Layout(L["kind"], L["label"], tuple(map(tuple, L["header"])), L["title_word"], L["default_year"] or None)
+    for L in MAPS["layouts"]
 )
-
 NOTES = notes("fbi_tables")
 _STATES_BY_NAME: dict[str, str] = {name.lower(): abbr for abbr, _fips, name in geo.US_STATES}
 _YEAR_RE = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
