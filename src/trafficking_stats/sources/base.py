@@ -133,6 +133,20 @@ def figure_id(*parts: object) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+def figure_ids(*parts: object) -> list[str]:
+    """:func:`figure_id` of every row from columns of parts (sequences of one length, or scalars shared by
+    every row), slugging each distinct part once: for loaders that build their rows column by column."""
+    import numpy as np
+
+    n = max((len(p) for p in parts if np.ndim(p)), default=1)  # type: ignore[arg-type]
+    cols = [p if np.ndim(p) else [p] * n for p in parts]
+    slugs = [{v: figure_id(v) for v in set(c)} for c in cols]  # type: ignore[call-overload]
+    return [
+        "-".join(s for s in (sl[v] for sl, v in zip(slugs, row, strict=True)) if s)
+        for row in zip(*cols, strict=True)
+    ]
+
+
 # --------------------------------------------------------------------------------------------------------
 # Row building, dtype coercion and accounting: once, for every loader
 # --------------------------------------------------------------------------------------------------------

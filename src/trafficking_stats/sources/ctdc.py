@@ -74,7 +74,7 @@ from ._csvfile import check_text_bytes, check_utf8, decode_text
 from .base import (
     QUARANTINE_COLUMNS,
     LoadResult,
-    figure_id,
+    figure_ids,
     format_error,
     maps,
     notes,
@@ -559,13 +559,7 @@ def _rows(
         for b in range(len(slots))
     }
     note = [notes[int(g == 0), b] for g, b in zip(gi.tolist(), bi.tolist(), strict=True)]  # shared strings
-    geo_slug = {g.code: figure_id(g.code) for g in geos}
-    slot_slug = [figure_id(s) for s in slots]
-    metric_slug = figure_id(METRIC)
-    fid = [
-        f"{tag}-{y}-{geo_slug[codes[g]]}-{metric_slug}-{slot_slug[b]}"
-        for y, g, b in zip(year.tolist(), gi.tolist(), bi.tolist(), strict=True)
-    ]
+    fid = figure_ids(tag, year, codes[gi], METRIC, np.asarray(slots, dtype=object)[bi])
     return year_frame(
         INFO,
         year,

@@ -88,7 +88,7 @@ from ._workbook import read_sheet
 from .base import (
     QUARANTINE_COLUMNS,
     LoadResult,
-    figure_id,
+    figure_ids,
     format_error,
     maps,
     notes,
@@ -427,23 +427,10 @@ def normalize_frame(
     g_why = np.array([w for _, w in g_res] or [""], dtype=object)[ic.codes]
     fail(pd.isna(g_code), "Iso3_code", g_why, iso)
 
-    # figure_id = base.figure_id(vintage, code, year, metric, breakdown), built from slugged parts
     ok = keep & ~failed
     idx = np.flatnonzero(ok)
     fids = np.full(n, None, dtype=object)
-    if len(idx):
-        slug_b = {b: figure_id(b) for b in set(breakdown[idx])}
-        slug_m = {m: figure_id(m) for m in set(metric[idx])}
-        head = np.array([f"{figure_id(vintage)}-"], dtype=object)
-        code_s = np.array([c.lower() + "-" for c in g_code[idx]], dtype=object)
-        year_s = year[idx].astype(str).astype(object) + "-"
-        fids[idx] = (
-            head
-            + code_s
-            + year_s
-            + np.array([slug_m[m] + "-" for m in metric[idx]], dtype=object)
-            + np.array([slug_b[b] for b in breakdown[idx]], dtype=object)
-        )
+    fids[idx] = figure_ids(vintage, g_code[idx], year[idx], metric[idx], breakdown[idx])
 
     # Repeated keys: none of the rows can be stored as the figure for that key
     fid_s = pd.Series(fids[idx], index=idx)
