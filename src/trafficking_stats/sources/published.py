@@ -18,7 +18,7 @@ from ..errors import CountParseError
 from ..geo import UnknownPlaceError
 from ..paths import relative_to_root
 from ._csvfile import read_records
-from .base import LoadResult, maps, quarantine_row, result, row, source_info
+from .base import LoadResult, Tally, maps, row, source_info
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,15 +59,13 @@ def load(path: Path) -> LoadResult:
     path = Path(path)
     raw_file = relative_to_root(path)
     _, records = read_records(path, COLUMNS)
-    rows: list[dict[str, object]] = []
-    bad: list[dict[str, object]] = []
-    read = 0
+    tally = Tally(INFO, raw_file)
     for rec in records:
-        read += 1
+        tally.read += 1
         f = {k: (v.strip() if isinstance(v, str) else v) for k, v in rec.fields.items()}
 
         def quarantine(column: str, reason: str, rec=rec, f=f) -> None:
-            bad.append(quarantine_row(raw_file, rec.line, column, f.get(column, ""), reason))
+            tally.quarantine(rec.line, column, f.get(column, ""), reason)
 
         if rec.n_fields != len(rec.fields):
             quarantine("", f"expected {len(rec.fields)} fields, found {rec.n_fields}")
@@ -97,7 +95,8 @@ def load(path: Path) -> LoadResult:
         start, end = dates["period_start"], dates["period_end"]
         period = (start.isoformat(), end.isoformat(), f["period_kind"], _year(f["period_kind"], start, end))
         count_cols = (count.value, count.qualifier, count.low, count.high)
-        rows.append(
+        tally.used += 1
+        tally.rows.append(
             row(
                 INFO,
                 place=place,
@@ -112,7 +111,7 @@ def load(path: Path) -> LoadResult:
                 **{c: f[c] or None for c in ("quote", "conflict_group", "note")},  # empty: none
             )
         )
-    return result(INFO, raw_file, read, rows, bad, used=len(rows))  # one row per record used
+    return tally.result()
 
 
 def load_citations(path: Path) -> pd.DataFrame:

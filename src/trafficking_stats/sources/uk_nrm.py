@@ -126,16 +126,6 @@ def _age(label: str) -> str | None:
     return AGES.get(" ".join(label.split()).lower())
 
 
-def _label_slug(label: str) -> str | None:
-    s = slug(label)
-    return s or None
-
-
-def _fr_slug(label: str) -> str | None:
-    s = first_responder_slug(label)
-    return s or None
-
-
 # --------------------------------------------------------------------------------------------------------
 # File kinds
 # --------------------------------------------------------------------------------------------------------
@@ -168,8 +158,8 @@ class _Kind:
 
 _LABEL_MAPS: dict[str, Callable[[str], str | None]] = {
     "age": _age,
-    "slug": _label_slug,
-    "first_responder": _fr_slug,
+    "slug": slug,
+    "first_responder": first_responder_slug,
 }
 _TUPLES = ("header", "subsets", "constant", "open_sum_needs_clean_file")
 
@@ -455,7 +445,7 @@ def load(path: Path) -> LoadResult:
                 tally.skip("age_not_specified")
                 continue
             value = kind.label_map(text) if kind.label_map else None
-            if value is None:
+            if not value:  # an empty slug is no label either
                 what = "age group" if kind.label_dim == "age" else kind.label_dim
                 quarantine(kind.label_column, f"unknown {what} label {text.strip()!r}")
                 continue
