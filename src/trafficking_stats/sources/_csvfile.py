@@ -134,6 +134,22 @@ def decode_text(data: bytes, name: str) -> str:
     return text.removeprefix("\ufeff")
 
 
+def csv_rows(text: str, name: str, strict: bool = False) -> Iterator[tuple[int, list[str]]]:
+    """Each row of the CSV ``text`` (blank ones included) with the 1-based line it starts on; malformed CSV
+    raises :class:`SourceFormatError` naming the line."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=strict)
+    start = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise format_error(name, start, None, f"malformed CSV: {exc}") from None
+        yield start, row
+        start = reader.line_num + 1
+
+
 def read_records(path: Path, required: Sequence[str]) -> tuple[list[str], Iterator[Record]]:
     """Return the header and an iterator of :class:`Record` for a comma-separated UTF-8 file.
 
@@ -142,11 +158,8 @@ def read_records(path: Path, required: Sequence[str]) -> tuple[list[str], Iterat
     """
     name = str(path)
     text = read_text(path)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
-    try:
-        header = next(reader)
-    except (StopIteration, csv.Error) as exc:  # pragma: no cover - read_text rejects empty files
-        raise format_error(name, 1, None, f"cannot read the header: {exc}") from None
+    rows = csv_rows(text, name)
+    header = next(rows)[1]  # read_text refuses an empty file
     header = [h.strip() for h in header]
     if len(header) == 1:
         for sep, word in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
@@ -174,17 +187,10 @@ def read_records(path: Path, required: Sequence[str]) -> tuple[list[str], Iterat
         raise SourceFormatError(problems)
 
     def records() -> Iterator[Record]:
-        start = reader.line_num + 1
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise format_error(name, start, None, f"malformed CSV: {exc}") from None
+        for line, row in rows:
             if row and any(cell.strip() for cell in row):
-                fields = {h: (row[i] if i < len(row) else "") for i, h in enumerate(header)}
-                yield Record(start, fields, len(row))
-            start = reader.line_num + 1
+                yield Record(
+                    line, {h: (row[i] if i < len(row) else "") for i, h in enumerate(header)}, len(row)
+                )
 
     return header, records()

@@ -69,9 +69,7 @@ loaded as published.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
 import re
 from collections.abc import Sequence
@@ -83,7 +81,7 @@ from ..counts import parse_count
 from ..errors import CountParseError, Problem, SourceFormatError
 from ..paths import relative_to_root
 from ..schema import METRICS
-from ._csvfile import read_text
+from ._csvfile import csv_rows, read_text
 from ._workbook import read_sheet
 from .base import LoadResult, Reject, Tally, format_error, maps, notes, source_info
 
@@ -165,19 +163,8 @@ def _read_rows(path: Path) -> list[_Row]:
     head = path.read_bytes()[:8]
     if head.startswith(b"\xd0\xcf\x11\xe0") or head.startswith(b"PK\x03\x04"):
         return _read_workbook(path)
-    text = read_text(path)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows: list[_Row] = []
-    start = 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return rows
-        except csv.Error as exc:
-            raise format_error(str(path), start, None, f"malformed CSV: {exc}") from None
-        rows.append(_Row(start, tuple(c.strip() for c in cells)))
-        start = reader.line_num + 1
+    rows = csv_rows(read_text(path), str(path), strict=True)
+    return [_Row(line, tuple(c.strip() for c in cells)) for line, cells in rows]
 
 
 def _read_workbook(path: Path) -> list[_Row]:
