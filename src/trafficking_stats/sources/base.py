@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -278,6 +279,32 @@ class Reject(Exception):
     def __init__(self, column: str, text: object, reason: str) -> None:
         super().__init__(reason)
         self.column, self.text, self.reason = column, text, reason
+
+
+def whole_count(cell: object, column: str, *, shown: str | None = None, sign_convention: bool = False) -> int:
+    """A whole, non-negative count from a cell as published: text (read with
+    :func:`trafficking_stats.counts.parse_count`) or a number a workbook holds. Raises :class:`Reject`
+    naming ``column`` and the cell's text (``shown``, where the caller stripped a footnote marker) when the
+    count is missing, unreadable, not a whole number, or negative; a negative count is taken as its
+    absolute value where ``sign_convention`` says its sign is the publisher's documented convention."""
+    from ..counts import parse_count
+    from ..errors import CountParseError
+
+    text = f"{cell:g}" if isinstance(cell, float) else str(cell).strip()
+    shown = text if shown is None else shown
+    try:
+        c = parse_count(text) if not isinstance(cell, float) or math.isfinite(cell) else None
+    except CountParseError as exc:
+        why = "" if exc.reason == "cannot read a count" else f" ({exc.reason})"
+        raise Reject(column, shown, f"cannot read a count from {shown!r}{why}") from None
+    if c is None:
+        raise Reject(column, shown, "count is missing")
+    if c.qualifier != "exact" or c.value is None or not float(c.value).is_integer():
+        raise Reject(column, shown, "expected a whole count")
+    v = int(c.value)
+    if v < 0 and not sign_convention:
+        raise Reject(column, shown, f"negative count {v} (not a documented adjustment)")
+    return abs(v)
 
 
 @dataclass

@@ -70,20 +70,18 @@ loaded as published.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import geo
-from ..counts import parse_count
-from ..errors import CountParseError, Problem, SourceFormatError
+from ..errors import Problem, SourceFormatError
 from ..paths import relative_to_root
 from ..schema import METRICS
 from ._csvfile import csv_rows, read_text
 from ._workbook import read_sheet
-from .base import LoadResult, Reject, Tally, format_error, maps, notes, source_info
+from .base import LoadResult, Reject, Tally, format_error, maps, notes, source_info, whole_count
 
 INFO = source_info("fbi_tables")
 
@@ -317,27 +315,9 @@ def _year(name: str, path: Path, layout: _Layout, titles: list[_Row]) -> int:
 
 def _count(cell: Cell, column: str) -> tuple[int, bool]:
     """A whole, non-negative count from a cell, and whether a footnote asterisk was removed."""
-    if isinstance(cell, float):
-        if not math.isfinite(cell) or not cell.is_integer():
-            raise Reject(column, f"{cell:g}", "expected a whole count")
-        v = int(cell)
-        starred = False
-    else:
-        text = cell.strip()
-        starred = text.endswith("*")
-        core = text.rstrip("*").strip()
-        if not core:
-            raise Reject(column, text, "count is missing")
-        try:
-            c = parse_count(core)
-        except CountParseError as exc:
-            raise Reject(column, text, f"cannot read a count ({exc.reason})") from None
-        if c is None or c.qualifier != "exact" or c.value is None or not float(c.value).is_integer():
-            raise Reject(column, text, "expected a whole count")
-        v = int(c.value)
-    if v < 0:
-        raise Reject(column, str(cell), "negative count (the FBI tables document no adjustments)")
-    return v, starred
+    starred = isinstance(cell, str) and cell.strip().endswith("*")
+    core = cell.strip().rstrip("*") if isinstance(cell, str) else cell
+    return whole_count(core, column, shown=cell.strip() if isinstance(cell, str) else None), starred
 
 
 def _state(text: str) -> tuple[geo.Place, bool]:

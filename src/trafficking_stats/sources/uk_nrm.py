@@ -77,12 +77,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import geo
-from ..counts import parse_count
-from ..errors import CountParseError, Problem, SourceFormatError
+from ..errors import Problem, SourceFormatError
 from ..paths import relative_to_root
 from ..vocab import normalize
 from ._csvfile import read_records
-from .base import LoadResult, Tally, figure_id, format_error, maps, notes, row, source_info
+from .base import (
+    LoadResult,
+    Reject,
+    Tally,
+    figure_id,
+    format_error,
+    maps,
+    notes,
+    row,
+    source_info,
+    whole_count,
+)
 
 INFO = source_info("uk_nrm")
 
@@ -352,24 +362,6 @@ def _years(quarters: set[Period]) -> list[tuple[Period, list[Period]]]:
 # --------------------------------------------------------------------------------------------------------
 
 
-def _count(text: str, negative_ok: bool) -> int | str:
-    """A whole, non-negative count from a cell, or the reason it is not one."""
-    try:
-        c = parse_count(text)
-    except CountParseError as exc:
-        return f"cannot read a count from {exc.text!r}"
-    if c is None:
-        return "count is missing"
-    if c.qualifier != "exact" or c.value is None or not float(c.value).is_integer():
-        return f"{text.strip()!r} is not an exact whole count"
-    v = int(c.value)
-    if v < 0:
-        if negative_ok:
-            return -v
-        return f"negative count {v} (not a documented adjustment)"
-    return v
-
-
 @dataclass
 class _Cell:
     value: int
@@ -462,18 +454,12 @@ def load(path: Path) -> LoadResult:
             quarters_seen.add(per)
         # the counts
         values: dict[tuple[tuple[str, str], ...], int] = {}
-        problem = None
-        for col, dim in kind.value_columns.items():
-            v = _count(f[col], col in kind.negative_by_convention)
-            if isinstance(v, str):
-                problem = (col, v)
-                break
-            d = dict(dims)
-            if dim is not None:
-                d[dim[0]] = dim[1]
-            values[tuple(sorted(d.items()))] = v
-        if problem is not None:
-            quarantine(*problem)
+        try:
+            for col, dim in kind.value_columns.items():
+                v = whole_count(f[col], col, sign_convention=col in kind.negative_by_convention)
+                values[tuple(sorted({**dims, **dict([dim] if dim else [])}.items()))] = v
+        except Reject as exc:
+            tally.reject(rec.line, exc)
             continue
         tally.used += 1
         for d, v in values.items():
