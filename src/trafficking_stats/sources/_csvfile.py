@@ -16,8 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import Problem, SourceFormatError
-from .base import format_error
+from .base import format_error, header_columns
 
 
 @dataclass(frozen=True)
@@ -173,18 +172,7 @@ def read_records(path: Path, required: Sequence[str]) -> tuple[list[str], Iterat
                 )
     if not text[len(text.split("\n", 1)[0]) :].strip(" \t\r\n,;"):
         raise format_error(name, 1, None, "the file has a header but no records below it (nothing to load)")
-    problems = []
-    seen: set[str] = set()
-    for h in header:
-        if h in seen:
-            problems.append(Problem(name, 1, h, "duplicated column name in the header"))
-        seen.add(h)
-    missing = [c for c in required if c not in seen]
-    if missing:
-        found = ", ".join(repr(h) for h in header[:20])
-        problems += [Problem(name, 1, c, f"required column is missing (header has {found})") for c in missing]
-    if problems:
-        raise SourceFormatError(problems)
+    header_columns(name, 1, header, required)
 
     def records() -> Iterator[Record]:
         for line, row in rows:

@@ -124,6 +124,36 @@ def format_error(file: str, line: int | None, column: str | None, message: str) 
     return SourceFormatError(Problem(file, line, column, message))
 
 
+def header_columns(
+    file: str,
+    line: int,
+    header: Sequence[str],
+    required: Sequence[str],
+    *,
+    fold_case: bool = False,
+    skip_blank: bool = False,
+) -> dict[str, str]:
+    """The header's column names by the name a loader asks for (lower case where ``fold_case``), once
+    checked: :class:`SourceFormatError` lists each duplicated name (blank ones too, unless ``skip_blank``)
+    and each missing ``required`` column, with the header as found."""
+    by_key: dict[str, str] = {}
+    problems = []
+    for h in header:
+        key = h.strip().lower() if fold_case else h
+        if key in by_key and (h or not skip_blank):
+            why = f" (case ignored: {by_key[key]!r})" if by_key[key] != h else ""
+            problems.append(Problem(file, line, h, f"duplicated column name in the header{why}"))
+        by_key[key] = h
+    found = ", ".join(repr(h) for h in header[:20] if h or not skip_blank)
+    for c in required:
+        if (c.lower() if fold_case else c) not in by_key:
+            hint = f"expected {c.lower()!r} in any case; found" if fold_case else "header has"
+            problems.append(Problem(file, line, c, f"required column is missing ({hint} {found})"))
+    if problems:
+        raise SourceFormatError(problems)
+    return by_key
+
+
 def figure_id(*parts: object) -> str:
     """A figure_id slug from key parts: lowercase letters and digits joined by ``-``.
 

@@ -76,6 +76,7 @@ from .base import (
     LoadResult,
     figure_ids,
     format_error,
+    header_columns,
     maps,
     notes,
     quarantine_row,
@@ -158,11 +159,7 @@ def _read_header(path: Path) -> list[str]:
 
 def detect_layout(header: list[str], name: str = "<input>") -> Layout:
     """Tell the layout from the header names; raise SourceFormatError (line 1, column) for neither."""
-    by_lower: dict[str, str] = {}
-    for h in header:
-        if h.lower() in by_lower:
-            raise format_error(name, 1, h, "duplicated column name in the header")
-        by_lower[h.lower()] = h
+    by_lower = header_columns(name, 1, header, (), fold_case=True)
     shown = ", ".join(repr(h) for h in header[:12]) + (", ..." if len(header) > 12 else "")
     if "yearofregistration" not in by_lower:
         raise format_error(

@@ -43,11 +43,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import geo
-from ..errors import Problem, SourceFormatError
 from ..geo import UnknownPlaceError
 from ..paths import relative_to_root
 from ._csvfile import read_records
-from .base import LoadResult, Tally, maps, notes, source_info
+from .base import LoadResult, Tally, header_columns, maps, notes, source_info
 
 INFO = source_info("fbi_cde")
 
@@ -95,29 +94,6 @@ class _Sum:
         self.negative |= other.negative
 
 
-def _lower_header(path: Path, header: list[str]) -> dict[str, str]:
-    """Map lower-case column names to the header's own spelling; raise for duplicates or missing columns."""
-    name = str(path)
-    by_lower: dict[str, str] = {}
-    problems = []
-    for h in header:
-        key = h.strip().lower()
-        if key in by_lower:
-            problems.append(
-                Problem(name, 1, h, f"column appears twice when case is ignored ({by_lower[key]!r})")
-            )
-        by_lower[key] = h
-    found = ", ".join(repr(h) for h in header[:20])
-    problems += [
-        Problem(name, 1, c.upper(), f"required column is missing (expected {c!r} in any case; found {found})")
-        for c in REQUIRED
-        if c not in by_lower
-    ]
-    if problems:
-        raise SourceFormatError(problems)
-    return by_lower
-
-
 def load(path: Path) -> LoadResult:
     """Normalize a CDE human-trafficking bulk CSV into yearly agency, state and national figures.
 
@@ -130,7 +106,7 @@ def load(path: Path) -> LoadResult:
     path = Path(path)
     raw_file = relative_to_root(path)
     header, records = read_records(path, ())
-    cols = _lower_header(path, header)
+    cols = header_columns(str(path), 1, header, [c.upper() for c in REQUIRED], fold_case=True)
     last_year = dt.date.today().year
     tally = Tally(INFO, raw_file, reporter=REPORTER, vintage=f"CDE download {path.stem}")
     # (year, geo_code) -> offense slug -> sums; places by code; (year, geo_code) -> ORIs with records

@@ -90,6 +90,7 @@ from .base import (
     LoadResult,
     figure_ids,
     format_error,
+    header_columns,
     maps,
     notes,
     result,
@@ -541,20 +542,7 @@ def _columns(path: Path) -> tuple[dict[str, list[object]], int, str | None]:
     h = find_header(cells, str(path), first)
     header = [_cell_text(c) for c in cells[h]]
     header_row = first + h
-    seen: set[str] = set()
-    problems = []
-    for c in header:
-        if c and c in seen:
-            problems.append(Problem(str(path), header_row, c, "duplicated column name in the header"))
-        seen.add(c)
-    found = ", ".join(repr(c) for c in header if c)
-    problems += [
-        Problem(str(path), header_row, c, f"required column is missing (header has {found})")
-        for c in REQUIRED_COLUMNS
-        if c not in seen
-    ]
-    if problems:
-        raise SourceFormatError(problems)
+    header_columns(str(path), header_row, header, REQUIRED_COLUMNS, skip_blank=True)
     body = cells[h + 1 :]
     if not any(any(_cell_text(c) for c in r) for r in body):
         raise format_error(str(path), header_row, None, "the sheet has a header but no records below it")
