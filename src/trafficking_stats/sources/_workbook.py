@@ -92,16 +92,16 @@ def read_sheet(
     try:
         wb = CalamineWorkbook.from_path(name)
     except Exception as exc:  # calamine raises its own error types for non-workbooks
-        raise format_error(
-            name, None, None, f"cannot open as an Excel workbook (expected .xlsx): {exc}"
-        ) from None
+        raise format_error(name, None, None, f"cannot read the workbook: {exc}") from None
     if sheet is not None and sheet not in wb.sheet_names:
         raise format_error(name, None, None, f"no sheet {sheet!r}; the workbook has {wb.sheet_names!r}")
     try:
         ws = wb.get_sheet_by_index(0) if sheet is None else wb.get_sheet_by_name(sheet)
         return ws.to_python(skip_empty_area=skip_empty_area), (ws.start[0] + 1) if ws.start is not None else 1
     except Exception as exc:
-        raise format_error(name, None, None, f"cannot read sheet {sheet or 1!r}: {exc}") from None
+        raise format_error(
+            name, None, None, f"cannot read the workbook (sheet {sheet or 1!r}): {exc}"
+        ) from None
 
 
 def _inflate_up_to_declared(path: Path, parts: list[zipfile.ZipInfo]) -> None:

@@ -394,15 +394,9 @@ def _vintage(path: Path, layout: Layout, last_year: int | None) -> tuple[str, st
 
 
 def load(path: Path) -> LoadResult:
-    """Count CTDC victim records per year of registration, country of exploitation and breakdown.
-
-    Returns ``victims_identified`` rows (unit ``persons``, exact counts of records; ``raw_row`` NA because
-    each figure aggregates many records) for the place ``world`` and each known country, with the
-    breakdowns described in the module docstring. Records with an impossible year or country code or an
-    unknown category are quarantined with their line; records without a year are skipped
-    (``year_missing``). A header that is neither CTDC layout raises
-    :class:`~trafficking_stats.errors.SourceFormatError`.
-    """
+    """CTDC victim records counted per year of registration, country of exploitation and breakdown
+    (module docstring; ``raw_row`` NA: each figure aggregates many records);
+    :class:`~trafficking_stats.errors.SourceFormatError` for a header that is neither CTDC layout."""
     import numpy as np
 
     path = Path(path)

@@ -95,13 +95,8 @@ class _Sum:
 
 
 def load(path: Path) -> LoadResult:
-    """Normalize a CDE human-trafficking bulk CSV into yearly agency, state and national figures.
-
-    Counts are offenses (``unit='offenses'``) summed over every record; ``agencies_reporting`` counts
-    agencies with at least one record. Returns a :class:`LoadResult` whose ``used`` is the number of
-    records summed; records that cannot be read or are implausible are in its quarantine. A file without
-    the required columns raises :class:`~trafficking_stats.errors.SourceFormatError`.
-    """
+    """Yearly agency, state and national figures of a CDE human-trafficking bulk CSV (module docstring);
+    :class:`~trafficking_stats.errors.SourceFormatError` for a file without the required columns."""
 
     path = Path(path)
     raw_file = relative_to_root(path)

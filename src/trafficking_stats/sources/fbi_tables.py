@@ -412,13 +412,9 @@ def _cells_arrests(layout: _Layout, offense: str, vals: list[int]) -> list[tuple
 
 
 def load(path: Path) -> LoadResult:
-    """Normalize one FBI human-trafficking table (Table 1-4 of 2016, or the 2015 participation table).
-
-    Offenses and clearances are counts of offenses, arrests are counts of arrests (not persons), the
-    participation table counts agencies; all are for one calendar year, per state, DC or territory. See the
-    module docstring for the layouts, checks and row accounting. Raises
-    :class:`~trafficking_stats.errors.SourceFormatError` for a file that is none of these tables.
-    """
+    """The figures of one FBI human-trafficking table (Tables 1-4 of 2016, the 2015 participation table;
+    layouts, checks and accounting in the module docstring);
+    :class:`~trafficking_stats.errors.SourceFormatError` for a file that is none of these tables."""
 
     path = Path(path)
     name = str(path)

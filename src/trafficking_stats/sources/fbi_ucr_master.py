@@ -200,14 +200,8 @@ def _parse(line: str, last_year: int) -> tuple[int, str, str, list[list[int]]] |
 
 
 def load(path: Path) -> LoadResult:
-    """Normalize a UCR human-trafficking master file into yearly state and national figures.
-
-    Counts are offenses (``unit='offenses'``) summed over the months coded ``N``; ``agencies_reporting``
-    counts agencies with at least one such month. Returns a :class:`LoadResult` whose ``used`` is the
-    number of agency records summed, ``skipped['no_month_reported']`` the records without data, and
-    whose quarantine holds records that cannot be read or are implausible. A file that is not this
-    layout raises :class:`~trafficking_stats.errors.SourceFormatError`.
-    """
+    """Yearly state and national figures of a UCR human-trafficking master file (module docstring);
+    :class:`~trafficking_stats.errors.SourceFormatError` for a file that is not this layout."""
 
     path = Path(path)
     raw_file = relative_to_root(path)

@@ -49,12 +49,8 @@ def _year(kind: str, start: dt.date, end: dt.date) -> int | None:
 
 
 def load(path: Path) -> LoadResult:
-    """Normalize a published-figures CSV into rows of the ``counts`` table.
-
-    Returns a :class:`LoadResult`; a row with an unreadable count, date or place goes to its quarantine
-    with the line, column, text and reason. A file whose header lacks a column raises
-    :class:`~trafficking_stats.errors.SourceFormatError`.
-    """
+    """The rows of a published-figures CSV; a row with an unreadable count, date or place is quarantined,
+    a header without a column raises :class:`~trafficking_stats.errors.SourceFormatError`."""
 
     path = Path(path)
     raw_file = relative_to_root(path)

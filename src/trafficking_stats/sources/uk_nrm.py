@@ -369,14 +369,9 @@ class _Cell:
 
 
 def load(path: Path) -> LoadResult:
-    """Normalize one British Red Cross NRM / Duty to Notify chart extract into rows of ``counts``.
-
-    Detects the kind of extract from its header, reads every record (quarantining implausible ones, see
-    the module docstring), and emits each cell plus the quarterly and yearly sums. Counts are persons
-    (referrals), decisions (grounds decisions) or reports (Duty to Notify). Raises
-    :class:`~trafficking_stats.errors.SourceFormatError` for an unknown header, or for a file without
-    a date column whose name has no month and year.
-    """
+    """Each cell of one NRM / Duty to Notify chart extract, plus its quarterly and yearly sums (module
+    docstring); :class:`~trafficking_stats.errors.SourceFormatError` for an unknown header, or a file
+    without a date column whose name has no month and year."""
 
     path = Path(path)
     name = str(path)

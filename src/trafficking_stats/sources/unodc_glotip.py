@@ -555,12 +555,9 @@ def _columns(path: Path) -> tuple[dict[str, list[object]], int, str | None]:
 
 
 def load(path: Path, vintage: str | None = None) -> LoadResult:
-    """Normalize UNODC's ``data_glotip.xlsx`` into rows of the ``counts`` table.
-
-    ``vintage`` is used when the file's title rows carry no date (default: the ``YYYY-MM`` in the name of
-    the file's folder). Raises :class:`~trafficking_stats.errors.SourceFormatError` for a file that is not
-    a workbook, lacks the ``data_glotip_1`` sheet, its ``Iso3_code`` header row or a required column.
-    """
+    """The rows of UNODC's ``data_glotip.xlsx``; ``vintage`` where its title rows carry no date (default:
+    the ``YYYY-MM`` in its folder's name). :class:`~trafficking_stats.errors.SourceFormatError` for a file
+    that is not a workbook or lacks the ``data_glotip_1`` sheet, its header row or a required column."""
     path = Path(path)
     raw_file = relative_to_root(path)
     # ~600,000 cell objects are created at once; the cyclic garbage collector has nothing to free among
