@@ -90,21 +90,17 @@ def load(path: Path) -> LoadResult:
             continue
         start, end = dates["period_start"], dates["period_end"]
         period = (start.isoformat(), end.isoformat(), f["period_kind"], _year(f["period_kind"], start, end))
-        count_cols = (count.value, count.qualifier, count.low, count.high)
         tally.used += 1
         tally.rows.append(
             row(
                 INFO,
                 place=place,
                 period=period,
-                count=count_cols,
+                count=(count.value, count.qualifier, count.low, count.high),
                 raw_file=raw_file,
                 raw_row=rec.line,
-                **{
-                    c: f[c] for c in ("figure_id", "reporter", "reporter_type", "metric", "breakdown", "unit")
-                },
-                **{c: f[c] for c in ("vintage", "citation")},
-                **{c: f[c] or None for c in ("quote", "conflict_group", "note")},  # empty: none
+                **{c: f[c] for c in COPIED},
+                **{c: f[c] or None for c in OPTIONAL},
             )
         )
     return tally.result()
