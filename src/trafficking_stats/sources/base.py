@@ -289,16 +289,13 @@ def year_frame(info: SourceInfo, year: Sequence[int], **columns: object) -> pd.D
         "period_start": [start[y] for y in years],
         "period_end": [end[y] for y in years],
         "period_kind": "calendar_year",
-        "year": pd.array(years, dtype="Int16"),
+        "year": years,
         "qualifier": "exact",
         "citation": info.citation,
         "quote": None,
         "conflict_group": None,
         **columns,
     }
-    for c in ("value", "value_low", "value_high"):
-        data[c] = pd.array(np.asarray(data[c], dtype="float64"), dtype="Float64")
-    data["raw_row"] = pd.array(np.asarray(data["raw_row"], dtype=object), dtype="Int64")
     return rows_frame(pd.DataFrame(data, columns=list(COLUMN_NAMES), index=pd.RangeIndex(len(years))))
 
 
@@ -399,9 +396,8 @@ class Tally:
         """Count one record skipped by the named ``rule``."""
         self.skipped[rule] = self.skipped.get(rule, 0) + 1
 
-    def result(self, rows: list[dict[str, object]] | pd.DataFrame | None = None) -> LoadResult:
-        """The file's :class:`LoadResult` (``rows`` instead of the collected ones where given)."""
-        rows = self.rows if rows is None else rows
+    def result(self) -> LoadResult:
+        """The file's :class:`LoadResult`."""
         return result(
-            self.info, self.raw_file, self.read, rows, self.bad, skipped=self.skipped, used=self.used
+            self.info, self.raw_file, self.read, self.rows, self.bad, skipped=self.skipped, used=self.used
         )

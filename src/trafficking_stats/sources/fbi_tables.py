@@ -88,11 +88,8 @@ INFO = source_info("fbi_tables")
 REPORTER = "FBI Uniform Crime Reporting Program"
 #: The UCR human-trafficking collection began in January 2013.
 FIRST_YEAR = 2013
-#: Metric for the participation table: ``agencies_participating`` once the vocabulary has it, else None.
-#: The FBI counts agencies *participating in the UCR Program* in states that collect human-trafficking
-#: data, not agencies that reported such data (``agencies_reporting``): Arkansas 2015 has 296 here and 2
-#: agencies with human-trafficking data in the UCR master file. While no metric fits, the table's records
-#: are read and checked but skipped by the named rule ``participation_no_metric`` (no rows).
+#: Metric for the participation table: ``agencies_participating`` once the vocabulary has it, else None
+#: (not ``agencies_reporting``; see the module docstring): its records are then skipped by the rule below.
 PARTICIPATION_METRIC: str | None = "agencies_participating" if "agencies_participating" in METRICS else None
 #: Skip rule for the participation table's valid records while :data:`PARTICIPATION_METRIC` is None.
 SKIP_NO_METRIC = "participation_no_metric"
