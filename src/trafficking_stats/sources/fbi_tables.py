@@ -1,8 +1,7 @@
-"""The FBI's published human-trafficking tables: "Human Trafficking, 2016" Tables 1-4 and the 2015
-participation table.
+"""The FBI's published human-trafficking tables: "Human Trafficking, 2016" Tables 1-4, 2015 participation.
 
-The FBI Uniform Crime Reporting (UCR) Program publishes a small set of state tables each year from its
-human-trafficking collection (started January 2013). This module reads five of them, as shipped:
+The FBI Uniform Crime Reporting (UCR) Program publishes state tables each year from its human-trafficking
+collection (started January 2013). This module reads five of them, as shipped:
 
 * **Table 1, "Offenses and Clearances by State, 2016"** (``table-1.xls``, the FBI's BIFF8 workbook, or its
   CSV export ``table-1.csv``): one row per state; for commercial sex acts, involuntary servitude and their
@@ -29,25 +28,25 @@ human-trafficking collection (started January 2013). This module reads five of t
   ``agencies``; see :data:`PARTICIPATION_METRIC`) the records are read and checked, and the valid ones are
   skipped by the named rule ``participation_no_metric``: no rows, nothing mislabelled.
 
-Which table a file holds is decided from its content, never its name: the header row (the first row whose
-first cell is ``State``) is compared, position by position and after folding case, newlines, repeated
-spaces and the re-poster's typo ``Junevile``, with each known layout; title rows above it, where present,
-must name the table. A header that matches no layout, or a known layout with one wrong cell, raises
-:class:`~trafficking_stats.errors.SourceFormatError` naming the file, the line (CSV) or sheet row (xls) and
-the column. Columns are then taken by position. The file type is sniffed from its bytes (OLE2/zip workbook
-or UTF-8 text), and CSVs are read with a real CSV parser (quoted header cells hold bare LFs inside CRLF
-rows; the participation file has CR-only line endings).
+Which table a file holds is decided from its content, never its name: the header row (the first whose
+first cell is ``State``) is compared position by position, after folding case, newlines, repeated spaces
+and the re-poster's typo ``Junevile``, with each known layout (``[fbi_tables.maps]`` in ``sources.toml``);
+title rows above it, where present, must name the table. A header matching no layout, or a known layout
+with one wrong cell, raises :class:`~trafficking_stats.errors.SourceFormatError` naming the file, line
+(CSV) or sheet row (xls) and column. Columns are then taken by position. The file type is sniffed from its
+bytes (OLE2/zip workbook or UTF-8 text); CSVs are read with a CSV parser (quoted header cells hold bare LFs
+inside CRLF rows; the participation file has CR-only line endings).
 
 The year is the one a title row states (Table 1: "..., 2016"). The re-posted Tables 2-4 and the
 participation file have no title rows, so their year is the edition this module reads (2016 for the
 arrest tables, 2015 for participation) and each row's note says so; a title-less file whose name carries a
 different year is refused rather than mislabelled.
 
-Records and row accounting (``read == used + len(quarantine) + sum(skipped.values())``): a record is a
-non-blank row below the header; title rows, header rows and blank rows (the 4 rows of bare commas at the
-end of ``table-1.csv``, the empty row under Table 3's header, the empty trailing rows of the workbook) are
-layout, not records. Every record is used (it gives one row per published cell) or quarantined whole, with
-its line, column, text and reason. One skip rule: ``participation_no_metric`` (above). Quarantine reasons:
+Records and row accounting: a record is a non-blank row below the header; title, header and blank rows (the
+4 rows of bare commas ending ``table-1.csv``, the empty row under Table 3's header, the workbook's empty
+trailing rows) are layout, not records. Every record gives one row per published cell or is quarantined
+whole, with its line, column, text and reason; one skip rule, ``participation_no_metric`` (above).
+Quarantine reasons:
 
 * the state name is not a US state, DC or territory in :mod:`trafficking_stats.geo` (Tables 2-4 write the
   name only on a state's first row; the next row's empty name is forward-filled from it);
