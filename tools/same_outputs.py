@@ -44,7 +44,7 @@ def _run(sid: str, path: Path) -> dict[str, object]:
 
     try:
         r = get(sid).load(path)
-    except Exception as exc:  # noqa: BLE001 - the error is what is recorded
+    except Exception as exc:  # the error is what is recorded
         return {"error": f"{type(exc).__name__}: {exc}"}
     return {
         "rows": r.rows,
