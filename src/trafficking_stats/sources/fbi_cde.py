@@ -196,34 +196,24 @@ def _rows(
         total = _Sum()
         for slug in sorted(by_offense):
             total.merge(by_offense[slug])
-        for breakdown, s in [
-            *((f"offense={k}", by_offense[k]) for k in sorted(by_offense)),
-            ("total", total),
-        ]:
-            for col, metric in COUNT_METRICS.items():
-                line = s.lines[0] if len(s.lines) == 1 else None
-                tally.add_year(
-                    places[code],
-                    year,
-                    metric,
-                    breakdown,
-                    s.counts[col],
-                    unit="offenses",
-                    raw_row=line,
-                    note=_note(s, col),
-                )
+        sums_out = [*((f"offense={k}", by_offense[k]) for k in sorted(by_offense)), ("total", total)]
+        figures = [
+            (
+                metric,
+                breakdown,
+                s.counts[col],
+                "offenses",
+                s.lines[0] if len(s.lines) == 1 else None,
+                _note(s, col),
+            )
+            for breakdown, s in sums_out
+            for col, metric in COUNT_METRICS.items()
+        ]
         if (year, code) in agencies:
             n = len(agencies[(year, code)])
-            tally.add_year(
-                places[code],
-                year,
-                "agencies_reporting",
-                "total",
-                n,
-                unit="agencies",
-                raw_row=None,
-                note=NOTES["agencies"],
-            )
+            figures.append(("agencies_reporting", "total", n, "agencies", None, NOTES["agencies"]))
+        for metric, breakdown, value, unit, line, note in figures:
+            tally.add_year(places[code], year, metric, breakdown, value, unit=unit, raw_row=line, note=note)
 
 
 def _note(s: _Sum, col: str) -> str:

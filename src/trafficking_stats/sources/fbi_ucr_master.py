@@ -241,19 +241,18 @@ def _rows(
         place = geo.place(code) if code != "USA" else geo.country("USA")
         lines = used_lines[(year, code)]
         one = lines[0] if len(lines) == 1 else None
-        for k, (_, metric) in enumerate(MEASURES):
-            note = f"{NOTE_BY_METRIC[metric]} {NOTES['common']}"
-            for j, (_, breakdown) in enumerate(OFFENSES):
-                tally.add_year(
-                    place, year, metric, breakdown, acc[3 * k + j], unit="offenses", raw_row=one, note=note
-                )
-        tally.add_year(
-            place,
-            year,
-            "agencies_reporting",
-            "total",
-            len(lines),
-            unit="agencies",
-            raw_row=None,
-            note=NOTES["agencies"],
-        )
+        figures = [
+            (
+                metric,
+                breakdown,
+                acc[3 * k + j],
+                "offenses",
+                one,
+                f"{NOTE_BY_METRIC[metric]} {NOTES['common']}",
+            )
+            for k, (_, metric) in enumerate(MEASURES)
+            for j, (_, breakdown) in enumerate(OFFENSES)
+        ]
+        figures.append(("agencies_reporting", "total", len(lines), "agencies", None, NOTES["agencies"]))
+        for metric, breakdown, value, unit, line, note in figures:
+            tally.add_year(place, year, metric, breakdown, value, unit=unit, raw_row=line, note=note)
