@@ -14,6 +14,7 @@ inflated only up to one byte past what it declares, and refused there (after the
 
 from __future__ import annotations
 
+import datetime as dt
 import struct
 import zipfile
 import zlib
@@ -102,6 +103,22 @@ def read_sheet(
         raise format_error(
             name, None, None, f"cannot read the workbook (sheet {sheet or 1!r}): {exc}"
         ) from None
+
+
+def cell_text(v: object) -> str:
+    """A cell as python-calamine gives it, as stripped text: whole numbers without ``.0``, dates in ISO
+    form, empty cells and NaN as ``''``."""
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        return v.strip()
+    if isinstance(v, float):
+        if v != v:
+            return ""
+        return str(int(v)) if v.is_integer() else repr(v)
+    if isinstance(v, dt.datetime | dt.date):
+        return v.isoformat()
+    return str(v).strip()
 
 
 def _inflate_up_to_declared(path: Path, parts: list[zipfile.ZipInfo]) -> None:

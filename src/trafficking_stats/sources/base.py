@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -308,19 +307,19 @@ class Reject(Exception):
         self.column, self.text, self.reason = column, text, reason
 
 
-def whole_count(cell: object, column: str, *, shown: str | None = None, sign_convention: bool = False) -> int:
-    """A whole, non-negative count from a cell as published: text (read with
-    :func:`trafficking_stats.counts.parse_count`) or a number a workbook holds. Raises :class:`Reject`
+def whole_count(text: str, column: str, *, shown: str | None = None, sign_convention: bool = False) -> int:
+    """A whole, non-negative count from a cell's text as published (read with
+    :func:`trafficking_stats.counts.parse_count`). Raises :class:`Reject`
     naming ``column`` and the cell's text (``shown``, where the caller stripped a footnote marker) when the
     count is missing, unreadable, not a whole number, or negative; a negative count is taken as its
     absolute value where ``sign_convention`` says its sign is the publisher's documented convention."""
     from ..counts import parse_count
     from ..errors import CountParseError
 
-    text = f"{cell:g}" if isinstance(cell, float) else str(cell).strip()
+    text = text.strip()
     shown = text if shown is None else shown
     try:
-        c = parse_count(text) if not isinstance(cell, float) or math.isfinite(cell) else None
+        c = parse_count(text)
     except CountParseError as exc:
         why = "" if exc.reason == "cannot read a count" else f" ({exc.reason})"
         raise Reject(column, shown, f"cannot read a count from {shown!r}{why}") from None

@@ -79,7 +79,7 @@ from ..errors import Problem, SourceFormatError
 from ..paths import relative_to_root
 from ..schema import METRICS
 from ._csvfile import csv_rows, read_text
-from ._workbook import read_sheet
+from ._workbook import cell_text, read_sheet
 from .base import LoadResult, Reject, Tally, format_error, maps, notes, source_info, whole_count
 
 INFO = source_info("fbi_tables")
@@ -102,15 +102,13 @@ AGES: tuple[tuple[str, str], ...] = tuple(tuple(a) for a in MAPS["ages"])
 #: How many rows above the header may be title rows.
 MAX_TITLE_ROWS = 10
 
-Cell = str | float
-
 
 @dataclass(frozen=True)
 class _Row:
     """One row of the input: its 1-based line (CSV) or sheet row (xls) and its cells."""
 
     line: int
-    cells: tuple[Cell, ...]
+    cells: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -140,16 +138,13 @@ _YEAR_RE = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
 # --------------------------------------------------------------------------------------------------------
 
 
-def _norm(cell: Cell) -> str:
+def _norm(cell: str) -> str:
     """Header text folded for comparison: lowercase, whitespace collapsed, the typo 'junevile' fixed."""
-    if isinstance(cell, float):
-        return f"{cell:g}"
-    text = " ".join(str(cell).split()).lower()
-    return text.replace("junevile", "juvenile")
+    return " ".join(cell.split()).lower().replace("junevile", "juvenile")
 
 
-def _blank(cell: Cell) -> bool:
-    return isinstance(cell, str) and not cell.strip()
+def _blank(cell: str) -> bool:
+    return not cell.strip()
 
 
 def _read_rows(path: Path) -> list[_Row]:
@@ -162,22 +157,9 @@ def _read_rows(path: Path) -> list[_Row]:
 
 
 def _read_workbook(path: Path) -> list[_Row]:
-    """The first sheet of a workbook (read with calamine), with 1-based sheet row numbers."""
+    """The first sheet of a workbook (read with calamine) as text, with 1-based sheet row numbers."""
     values, first_row = read_sheet(path, skip_empty_area=False)
-    rows = []
-    for i, cells in enumerate(values):
-        out: list[Cell] = []
-        for c in cells:
-            if c is None:
-                out.append("")
-            elif isinstance(c, bool):
-                out.append(str(c))
-            elif isinstance(c, int | float):
-                out.append(float(c))
-            else:
-                out.append(str(c).strip())
-        rows.append(_Row(first_row + i, tuple(out)))
-    return rows
+    return [_Row(first_row + i, tuple(cell_text(c) for c in cells)) for i, cells in enumerate(values)]
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -185,7 +167,7 @@ def _read_workbook(path: Path) -> list[_Row]:
 # --------------------------------------------------------------------------------------------------------
 
 
-def _trimmed(cells: Sequence[Cell]) -> list[str]:
+def _trimmed(cells: Sequence[str]) -> list[str]:
     out = [_norm(c) for c in cells]
     while out and not out[-1]:
         out.pop()
@@ -309,11 +291,10 @@ def _year(name: str, path: Path, layout: _Layout, titles: list[_Row]) -> int:
 # --------------------------------------------------------------------------------------------------------
 
 
-def _count(cell: Cell, column: str) -> tuple[int, bool]:
+def _count(cell: str, column: str) -> tuple[int, bool]:
     """A whole, non-negative count from a cell, and whether a footnote asterisk was removed."""
-    starred = isinstance(cell, str) and cell.strip().endswith("*")
-    core = cell.strip().rstrip("*") if isinstance(cell, str) else cell
-    return whole_count(core, column, shown=cell.strip() if isinstance(cell, str) else None), starred
+    text = cell.strip()
+    return whole_count(text.rstrip("*"), column, shown=text), text.endswith("*")
 
 
 def _state(text: str) -> tuple[geo.Place, bool]:
@@ -325,7 +306,7 @@ def _state(text: str) -> tuple[geo.Place, bool]:
     return geo.state_by_usps(abbr), starred
 
 
-def _offense(cell: Cell) -> str:
+def _offense(cell: str) -> str:
     slug = OFFENSES.get(_norm(cell))
     if slug is None:
         raise Reject(

@@ -84,7 +84,7 @@ from ..errors import Problem, SourceFormatError
 from ..geo import UnknownPlaceError
 from ..paths import relative_to_root
 from ..vocab import NOT_KNOWN, resolve_country
-from ._workbook import read_sheet
+from ._workbook import cell_text, read_sheet
 from .base import (
     QUARANTINE_COLUMNS,
     LoadResult,
@@ -133,30 +133,15 @@ _FOLDER_VINTAGE = re.compile(r"(\d{4}-\d{2})")
 # ------------------------------------------------------------------------------------------------ reading
 
 
-def _cell_text(v: object) -> str:
-    """A cell as stripped text: floats that are whole numbers lose their ``.0``; empty cells are ``''``."""
-    if v is None:
-        return ""
-    if isinstance(v, str):
-        return v.strip()
-    if isinstance(v, float):
-        if v != v:
-            return ""
-        return str(int(v)) if v.is_integer() else repr(v)
-    if isinstance(v, dt.datetime | dt.date):
-        return v.isoformat()
-    return str(v).strip()
-
-
 def find_header(rows: list[list[object]], file: str, first_row: int = 1) -> int:
     """Index in ``rows`` of the header: the first row whose first cell is ``Iso3_code``.
 
     Raises :class:`SourceFormatError` naming what the first cells of the sheet hold instead.
     """
     for i, row in enumerate(rows):
-        if row and _cell_text(row[0]) == HEADER_FIRST_CELL:
+        if row and cell_text(row[0]) == HEADER_FIRST_CELL:
             return i
-    seen = [_cell_text(r[0]) for r in rows[:5] if r]
+    seen = [cell_text(r[0]) for r in rows[:5] if r]
     raise format_error(
         file,
         first_row,
@@ -270,7 +255,7 @@ class _Col:
         import pandas as pd
 
         raw_codes, raw_uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
-        cleaned = np.array([_cell_text(u) for u in raw_uniques], dtype=object)
+        cleaned = np.array([cell_text(u) for u in raw_uniques], dtype=object)
         codes, uniques = pd.factorize(cleaned)
         self.codes = codes[raw_codes] if len(raw_codes) else raw_codes
         self.uniques = np.asarray(uniques, dtype=object)
@@ -540,11 +525,11 @@ def _columns(path: Path) -> tuple[dict[str, list[object]], int, str | None]:
     of them, and the vintage its title rows carry (None when they carry none)."""
     cells, first = read_sheet(path, SHEET)
     h = find_header(cells, str(path), first)
-    header = [_cell_text(c) for c in cells[h]]
+    header = [cell_text(c) for c in cells[h]]
     header_row = first + h
     header_columns(str(path), header_row, header, REQUIRED_COLUMNS, skip_blank=True)
     body = cells[h + 1 :]
-    if not any(any(_cell_text(c) for c in r) for r in body):
+    if not any(any(cell_text(c) for c in r) for r in body):
         raise format_error(str(path), header_row, None, "the sheet has a header but no records below it")
     width = len(header)
     if any(len(r) != width for r in body):  # calamine rows are rectangular; pad anything else
