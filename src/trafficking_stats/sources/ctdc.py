@@ -95,12 +95,9 @@ REPORTER = "Counter-Trafficking Data Collaborative (IOM, Polaris, Liberty Shared
 METRIC = "victims_identified"
 FIRST_YEAR = 2002
 
-MAPS = maps("ctdc")
-#: Missing-like values of every column, compared after strip + lower-case (never ``na``: Namibia).
+MAPS = maps("ctdc")  # sources.toml [ctdc.maps], commented there
 MISSING: frozenset[str] = frozenset(MAPS["missing"])
-#: Country codes meaning "unknown country" in the k-anonymised layout (dictionary ``00``, codebook ``ZZ``).
 UNKNOWN_COUNTRY: frozenset[str] = frozenset(MAPS["unknown_country"])
-#: Former ISO codes with no current country (counted in the world row only).
 FORMER_COUNTRY: dict[str, str] = MAPS["former_country"]
 SEX: dict[str, str] = MAPS["sex"]
 AGE_BANDS: tuple[str, ...] = tuple(MAPS["age_bands"])
@@ -109,12 +106,10 @@ SOURCE: dict[str, str] = MAPS["source"]
 #: The place of the all-records rows: the dataset's coverage (geo region ``world-ctdc``), never ``world``,
 #: so that CTDC's registrations are not set beside worldwide counts such as the TIP report's.
 COVERAGE = "world-ctdc"
-#: Form of exploitation -> the flag columns any of which marks it.
 EXPLOITATION: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in MAPS["exploitation"].items()}
 REQUIRED_FLAGS: tuple[str, ...] = tuple(MAPS["required_flags"])
 _TRUE = frozenset({"1", "1.0", "true"})
 _FALSE = frozenset({"0", "0.0", "false"})
-#: Columns only the 2024 synthetic layout has (any one identifies it, with no ``Datasource``).
 SYNTHETIC_MARKERS: tuple[str, ...] = tuple(MAPS["synthetic_markers"])
 
 NOTES = notes("ctdc")

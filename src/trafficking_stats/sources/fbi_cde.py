@@ -55,14 +55,10 @@ REPORTER = "FBI Uniform Crime Reporting Program"
 #: First data year of the FBI's human-trafficking collection.
 FIRST_YEAR = 2013
 
-MAPS = maps("fbi_cde")
-#: Lower-case names of the columns the loader needs.
+MAPS = maps("fbi_cde")  # sources.toml [fbi_cde.maps], commented there
 REQUIRED: tuple[str, ...] = tuple(MAPS["required"])
-#: Count column -> metric.
 COUNT_METRICS: dict[str, str] = MAPS["count_metrics"]
-#: OFFENSE_SUBCAT_ID -> (breakdown slug, OFFENSE_SUBCAT_NAME as published).
 OFFENSES: dict[str, tuple[str, str]] = {k: tuple(v) for k, v in MAPS["offenses"].items()}
-#: FBI legacy state codes -> USPS codes.
 LEGACY_STATES: dict[str, str] = MAPS["legacy_states"]
 
 _INT_RE = re.compile(r"^-?\d+$")

@@ -93,8 +93,7 @@ PARTICIPATION_METRIC: str | None = "agencies_participating" if "agencies_partici
 #: Skip rule for the participation table's valid records while :data:`PARTICIPATION_METRIC` is None.
 SKIP_NO_METRIC = "participation_no_metric"
 
-MAPS = maps("fbi_tables")
-#: Offense and race labels (lower case) -> slugs; the age groups of Tables 2-4 (UCR juveniles are under 18).
+MAPS = maps("fbi_tables")  # sources.toml [fbi_tables.maps], commented there
 OFFENSES: dict[str, str] = MAPS["offenses"]
 RACES: tuple[tuple[str, str], ...] = tuple(tuple(r) for r in MAPS["races"])
 AGES: tuple[tuple[str, str], ...] = tuple(tuple(a) for a in MAPS["ages"])

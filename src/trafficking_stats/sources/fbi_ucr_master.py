@@ -59,17 +59,13 @@ HEADER_LEN = 87
 BLOCK_LEN = 75
 RECORD_LEN = HEADER_LEN + 12 * BLOCK_LEN  # 987
 
-MAPS = maps("fbi_ucr_master")
-#: Numeric UCR state code -> USPS code (None: a UCR code with no place today, the Canal Zone).
+MAPS = maps("fbi_ucr_master")  # sources.toml [fbi_ucr_master.maps], commented there
 UCR_STATES: dict[str, str | None] = {k: v or None for k, v in MAPS["ucr_states"].items()}
-#: ORI prefixes that differ from the USPS code (the FBI's legacy codes); the Canal Zone's is ``CZ``.
 ORI_PREFIX: dict[str, str] = MAPS["ori_prefix"]
 
 MONTHS: tuple[str, ...] = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
-#: The five measures of a month block, in order, with their metric.
 MEASURES: tuple[tuple[str, str], ...] = tuple(tuple(m) for m in MAPS["measures"])
-#: The three counts of each measure, in order, with their breakdown.
 OFFENSES: tuple[tuple[str, str], ...] = tuple(tuple(o) for o in MAPS["offenses"])
 
 NOTES = notes("fbi_ucr_master")

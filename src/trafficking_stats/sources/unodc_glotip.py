@@ -105,19 +105,16 @@ INFO = source_info("unodc_glotip")
 
 SHEET = "data_glotip_1"
 HEADER_FIRST_CELL = "Iso3_code"
-MAPS = maps("unodc_glotip")
+MAPS = maps("unodc_glotip")  # sources.toml [unodc_glotip.maps], commented there
 REQUIRED_COLUMNS: tuple[str, ...] = tuple(MAPS["required_columns"])
 REPORTER = "UNODC (national authorities' official statistics)"
 
-#: Indicator -> (metric, unit).
 INDICATORS: dict[str, tuple[str, str]] = {k: tuple(v) for k, v in MAPS["indicators"].items()}
-#: Dimension -> breakdown key (None: the Total dimension); Category, Sex and Age -> breakdown value.
 DIMENSIONS: dict[str, str | None] = {k: v or None for k, v in MAPS["dimensions"].items()}
 EXPLOITATION: dict[str, str] = MAPS["exploitation"]
 SEX: dict[str, str | None] = {k: v or None for k, v in MAPS["sex"].items()}
 AGE: dict[str, str | None] = {k: v or None for k, v in MAPS["age"].items()}
 UNIT_OF_MEASUREMENT = "Counts"
-#: UNODC's regional groupings in the Iso3_code column (rows with an empty Country).
 REGIONAL_CODES: frozenset[str] = frozenset(MAPS["regional_codes"])
 #: Earliest reference year accepted (the UN Trafficking Protocol dates from 2000; GLOTIP data from 2003).
 EARLIEST_YEAR = 2000
