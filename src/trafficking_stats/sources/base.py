@@ -191,10 +191,8 @@ def row(
     **columns: object,
 ) -> dict[str, object]:
     """One normalized row (a dict of the schema's columns): ``place`` a :class:`trafficking_stats.geo.Place`,
-    ``period`` (start, end, kind, year), ``count`` (value, qualifier, low, high); ``columns`` gives the
-    others by name (``figure_id``, ``reporter``, ``metric``, ``breakdown``, ``unit``, ``vintage``,
-    ``raw_file``, ``raw_row``, ``note``, ...); ``dataset``, ``reporter_type`` and ``citation`` default to
-    the source's, ``quote`` and ``conflict_group`` to empty."""
+    ``period`` (start, end, kind, year), ``count`` (value, qualifier, low, high), the other columns by name;
+    ``dataset``, ``reporter_type`` and ``citation`` default to the source's, the rest to empty."""
     start, end, kind, year = period
     value, qualifier, low, high = count
     return {
@@ -269,11 +267,9 @@ def result(
 
 
 def year_frame(info: SourceInfo, year: Sequence[int], **columns: object) -> pd.DataFrame:
-    """Normalized rows built column by column, one figure per calendar year ``year`` (a sequence of
-    ints): each other column is a scalar or a sequence as long as ``year``; the period columns follow
-    from the year, and columns not given are the source's (``dataset``, ``reporter_type``, ``citation``)
-    or empty (``quote``, ``conflict_group``); the qualifier defaults to ``exact``. Dtypes as
-    :func:`rows_frame`."""
+    """Normalized rows built column by column, one figure per calendar year of ``year``: other columns are
+    scalars or sequences as long; periods follow from the year, the qualifier is ``exact`` unless given,
+    and columns not given default as in :func:`row`. Dtypes as :func:`rows_frame`."""
     import numpy as np
     import pandas as pd
 
@@ -335,9 +331,8 @@ def whole_count(text: str, column: str, *, shown: str | None = None, sign_conven
 
 @dataclass
 class Tally:
-    """The accounting of one file as a loader reads it, record by record: records ``read`` and ``used``,
-    the rows, the quarantine and the records skipped per named rule; :meth:`result` is its
-    :class:`LoadResult`."""
+    """The accounting of one file as a loader reads it, record by record: records ``read`` and ``used``, the
+    rows, the quarantine and the records skipped per named rule; :meth:`result` is its :class:`LoadResult`."""
 
     info: SourceInfo
     raw_file: str

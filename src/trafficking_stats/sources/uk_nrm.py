@@ -96,10 +96,8 @@ from .base import (
 
 INFO = source_info("uk_nrm")
 
-NRM_REPORTER = "UK Home Office (National Referral Mechanism)"
-DTN_REPORTER = "UK Home Office (Duty to Notify)"
-NRM_START = dt.date(2009, 4, 1)  # the NRM began on 1 April 2009
-DTN_START = dt.date(2015, 11, 1)  # the Duty to Notify began on 1 November 2015
+NRM_REPORTER = "UK Home Office (National Referral Mechanism)"  # Duty to Notify kinds: in sources.toml
+NRM_START = dt.date(2009, 4, 1)  # the NRM began on 1 April 2009 (the Duty to Notify: in sources.toml)
 
 AGES: dict[str, str] = {"adult (18 or over)": "adult", "child (17 or under)": "minor"}
 AGE_NOT_SPECIFIED = "not specified or unknown"
