@@ -61,7 +61,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -294,6 +294,11 @@ def _norm(text: str) -> str:
     return text.strip().lower()
 
 
+def _label(mapping: dict[str, str | None]) -> Callable[[str], str | bool | None]:
+    """A codebook value (case-insensitive) -> its slug: None for a missing marker, False for other values."""
+    return lambda t: None if _norm(t) in MISSING else mapping.get(_norm(t), False)
+
+
 def _year(text: str, last_year: int) -> int | str | None:
     """A year, None for a missing marker, or the reason it cannot be right."""
     t = _norm(text)
@@ -431,24 +436,11 @@ def load(path: Path) -> LoadResult:
 
     ci = mapped("CountryOfExploitation", country, [p.code for p in places])
     sex_vocab = ["female", "male", "transgender"]
-    si = mapped("gender", lambda t: None if _norm(t) in MISSING else SEX.get(_norm(t), False), sex_vocab)
+    si = mapped("gender", _label(SEX), sex_vocab)
     ai = mapped("ageBroad", _age, list(AGE_BANDS))
     src_vocab = list(dict.fromkeys(SOURCE.values()))
-    if "Datasource" in cols:
-        di = mapped(
-            "Datasource", lambda t: None if _norm(t) in MISSING else SOURCE.get(_norm(t), False), src_vocab
-        )
-    else:
-        di = None
-
-    def flag(t: str) -> object:
-        v = _norm(t)
-        if v in _TRUE:
-            return "1"
-        if v in _FALSE or v in MISSING:
-            return None
-        return False
-
+    di = mapped("Datasource", _label(SOURCE), src_vocab) if "Datasource" in cols else None
+    flag = _label({**dict.fromkeys(_TRUE, "1"), **dict.fromkeys(_FALSE)})  # 1: flagged; 0 or missing: not
     flags = {role: mapped(role, flag, ["1"]) >= 0 for role in cols if role.startswith("is")}
 
     # Quarantine: first reason per record, in the order the checks were registered.

@@ -142,10 +142,6 @@ def _norm(cell: str) -> str:
     return " ".join(cell.split()).lower().replace("junevile", "juvenile")
 
 
-def _blank(cell: str) -> bool:
-    return not cell.strip()
-
-
 def _read_rows(path: Path) -> list[_Row]:
     """Every row of the file (blank rows included), with its 1-based line or sheet row."""
     head = path.read_bytes()[:8]
@@ -216,7 +212,7 @@ def _detect(name: str, rows: list[_Row]) -> tuple[_Layout, int, list[_Row]]:
             header_at = i
             break
     if header_at is None:
-        first = next((r for r in rows if any(not _blank(c) for c in r.cells)), None)
+        first = next((r for r in rows if any(c.strip() for c in r.cells)), None)
         found = repr(first.cells[0]) if first else "an empty file"
         raise format_error(
             name,
@@ -225,7 +221,7 @@ def _detect(name: str, rows: list[_Row]) -> tuple[_Layout, int, list[_Row]]:
             f"unknown table: no header row starting with 'State' in the first {MAX_TITLE_ROWS + 1} rows "
             f"(found {found}); expected one of {', '.join(lay.label for lay in LAYOUTS)}",
         )
-    titles = [r for r in rows[:header_at] if any(not _blank(c) for c in r.cells)]
+    titles = [r for r in rows[:header_at] if any(c.strip() for c in r.cells)]
     candidates = rows[header_at : header_at + 2]
     scores = [(_score(lay, candidates), lay) for lay in LAYOUTS]
     best_score, layout = max(scores, key=lambda s: s[0])
@@ -241,7 +237,7 @@ def _detect(name: str, rows: list[_Row]) -> tuple[_Layout, int, list[_Row]]:
     if problems:
         raise SourceFormatError(problems)
     if titles:
-        text = " ".join(_norm(c) for r in titles for c in r.cells if not _blank(c))
+        text = " ".join(_norm(c) for r in titles for c in r.cells if c.strip())
         if layout.title_word not in text:
             raise format_error(
                 name,
@@ -411,7 +407,7 @@ def load(path: Path) -> LoadResult:
     last_state = ""
     for row in rows[first_data:]:
         cells = list(row.cells)
-        if all(_blank(c) for c in cells):
+        if not any(c.strip() for c in cells):
             continue
         tally.read += 1
         cells += [""] * (width - len(cells))
@@ -421,7 +417,7 @@ def load(path: Path) -> LoadResult:
         elif state_text:
             last_state = state_text
         try:
-            extra = [c for c in cells[width:] if not _blank(c)]
+            extra = [c for c in cells[width:] if c.strip()]
             if extra:
                 raise Reject("", str(extra[0]), f"expected {width} fields, found {len(cells)}")
             if not state_text:
