@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -175,6 +175,13 @@ def figure_ids(*parts: object) -> list[str]:
         "-".join(s for s in (sl[v] for sl, v in zip(slugs, row, strict=True)) if s)
         for row in zip(*cols, strict=True)
     ]
+
+
+def breakdown_of(parts: Mapping[str, str | None] | Iterable[tuple[str, str]]) -> str:
+    """The ``breakdown`` of key -> value parts (a mapping or pairs; empty values dropped): ``key=value``
+    sorted and joined by ``;``, or ``total`` when none is left."""
+    items = parts.items() if isinstance(parts, Mapping) else parts
+    return ";".join(f"{k}={v}" for k, v in sorted(items) if v) or "total"  # type: ignore[type-var]
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -80,7 +80,7 @@ from ..paths import relative_to_root
 from ..schema import METRICS
 from ._csvfile import csv_rows, read_text
 from ._workbook import cell_text, read_sheet
-from .base import LoadResult, Reject, Tally, format_error, maps, notes, source_info, whole_count
+from .base import LoadResult, Reject, Tally, breakdown_of, format_error, maps, notes, source_info, whole_count
 
 INFO = source_info("fbi_tables")
 
@@ -345,17 +345,12 @@ def _cells_arrests(layout: _Layout, offense: str, vals: list[int]) -> list[tuple
     """(metric, breakdown, value) for Tables 2-4, after their plausibility checks."""
     out: list[tuple[str, str, int]] = []
 
-    def add(**parts: str) -> list[tuple[str, str]]:
-        return sorted({"offense": offense, **parts}.items())
-
-    def fmt(parts: list[tuple[str, str]]) -> str:
-        return ";".join(f"{k}={v}" for k, v in parts)
+    def cell(value: int, **parts: str) -> tuple[str, str, int]:
+        return "arrests", breakdown_of({"offense": offense, **parts}), value
 
     if layout.kind == "table2":
-        for i, (age, sex) in enumerate(
-            [("minor", "male"), ("minor", "female"), ("adult", "male"), ("adult", "female")]
-        ):
-            out.append(("arrests", fmt(add(age=age, sex=sex)), vals[i]))
+        ages_sexes = [("minor", "male"), ("minor", "female"), ("adult", "male"), ("adult", "female")]
+        out += [cell(v, age=age, sex=sex) for v, (age, sex) in zip(vals, ages_sexes, strict=True)]
     elif layout.kind == "table3":
         width = len(RACES) + 1
         for a, (_, age) in enumerate(AGES):
@@ -367,8 +362,8 @@ def _cells_arrests(layout: _Layout, offense: str, vals: list[int]) -> list[tuple
                     f"{age} arrests by race add up to {sum(block[:-1])}, not to the total {block[-1]}",
                 )
             for (_, race), v in zip(RACES, block[:-1], strict=True):
-                out.append(("arrests", fmt(add(age=age, race=race)), v))
-            out.append(("arrests", fmt(add(age=age)), block[-1]))
+                out.append(cell(v, age=age, race=race))
+            out.append(cell(block[-1], age=age))
     else:  # table4
         for a, (_, age) in enumerate(AGES):
             hisp, non, tot = vals[3 * a : 3 * a + 3]
@@ -378,8 +373,8 @@ def _cells_arrests(layout: _Layout, offense: str, vals: list[int]) -> list[tuple
                     str(tot),
                     f"{age} arrests: Hispanic {hisp} + Not Hispanic {non} != total {tot}",
                 )
-            out.append(("arrests", fmt(add(age=age, ethnicity="hispanic")), hisp))
-            out.append(("arrests", fmt(add(age=age, ethnicity="not_hispanic")), non))
+            out.append(cell(hisp, age=age, ethnicity="hispanic"))
+            out.append(cell(non, age=age, ethnicity="not_hispanic"))
     return out
 
 

@@ -131,9 +131,7 @@ def _lines(path: Path) -> list[tuple[int, str]]:
     data = Path(path).read_bytes()
     if not data.strip():
         raise format_error(str(path), None, None, "file is empty")
-    text = data.removeprefix(b"\xef\xbb\xbf").decode(
-        "latin-1"
-    )  # a BOM (an editor's) would shift every column
+    text = data.removeprefix(b"\xef\xbb\xbf").decode("latin-1")  # an editor's BOM would shift every column
     return [(i, line) for i, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1) if line.strip()]
 
 

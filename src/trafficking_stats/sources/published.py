@@ -18,7 +18,7 @@ from ..errors import CountParseError
 from ..geo import UnknownPlaceError
 from ..paths import relative_to_root
 from ._csvfile import read_records
-from .base import LoadResult, Tally, maps, row, source_info
+from .base import LoadResult, Reject, Tally, maps, row, source_info
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,8 +35,11 @@ OPTIONAL = ("quote", "conflict_group", "note")
 CITATION_COLUMNS: tuple[str, ...] = tuple(MAPS["citation_columns"])
 
 
-def _date(text: str) -> dt.date:
-    return dt.date.fromisoformat(text.strip())
+def _date(text: str, column: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise Reject(column, text, f"{text!r} is not a date YYYY-MM-DD") from None
 
 
 def _year(kind: str, start: dt.date, end: dt.date) -> int | None:
@@ -79,16 +82,11 @@ def load(path: Path) -> LoadResult:
         except UnknownPlaceError as exc:
             quarantine("geo_code", str(exc.args[0]))
             continue
-        dates = {}
-        for col in ("period_start", "period_end"):
-            try:
-                dates[col] = _date(f[col])
-            except ValueError:
-                quarantine(col, f"{f[col]!r} is not a date YYYY-MM-DD")
-                break
-        if len(dates) < 2:
+        try:
+            start, end = (_date(f[c], c) for c in ("period_start", "period_end"))
+        except Reject as exc:
+            tally.reject(rec.line, exc)
             continue
-        start, end = dates["period_start"], dates["period_end"]
         period = (start.isoformat(), end.isoformat(), f["period_kind"], _year(f["period_kind"], start, end))
         tally.used += 1
         tally.rows.append(

@@ -85,6 +85,7 @@ from .base import (
     LoadResult,
     Reject,
     Tally,
+    breakdown_of,
     figure_id,
     format_error,
     maps,
@@ -491,8 +492,7 @@ def load(path: Path) -> LoadResult:
                     # a sum over the extract's adult and child rows: people of unknown age are not in the
                     # extract, so this is not the Home Office's total (breakdown `age=known`)
                     pairs.append(("age", "known"))
-                pairs = sorted(pairs)
-                breakdown = ";".join(f"{k}={v}" for k, v in pairs) or "total"
+                breakdown = breakdown_of(pairs)
                 note = kind.note
                 if per.kind == "calendar_year" and kind.date_column is not None:
                     note = f"Sum of the four quarters of {per.year} in the extract. {note}"

@@ -88,6 +88,7 @@ from ._workbook import cell_text, read_sheet
 from .base import (
     QUARANTINE_COLUMNS,
     LoadResult,
+    breakdown_of,
     figure_ids,
     format_error,
     header_columns,
@@ -197,7 +198,7 @@ def _breakdown(dimension: str, category: str, sex: str, age: str) -> tuple[str |
     if age not in AGE:
         return None, "Age", f"unknown Age {age!r} (expected one of {list(AGE)})"
     key = DIMENSIONS[dimension]
-    parts: list[str] = []
+    parts = {"sex": SEX[sex], "age": AGE[age]}
     if key is None:
         if category != "Total":
             return None, "Category", f"Dimension 'Total' with Category {category!r} (expected 'Total')"
@@ -208,7 +209,7 @@ def _breakdown(dimension: str, category: str, sex: str, age: str) -> tuple[str |
                 "Category",
                 f"unknown form of exploitation {category!r} (expected {list(EXPLOITATION)})",
             )
-        parts.append(f"exploitation={EXPLOITATION[category]}")
+        parts["exploitation"] = EXPLOITATION[category]
     else:
         if not category:
             return None, "Category", f"empty Category in a {dimension!r} row"
@@ -222,12 +223,8 @@ def _breakdown(dimension: str, category: str, sex: str, age: str) -> tuple[str |
         value = resolve_country(repair_double_encoding(category))
         if value is None:
             return None, "Category", f"category {category!r} ({dimension}): {NOT_KNOWN}"
-        parts.append(f"{key}={value}")
-    if SEX[sex]:
-        parts.append(f"sex={SEX[sex]}")
-    if AGE[age]:
-        parts.append(f"age={AGE[age]}")
-    return (";".join(sorted(parts)) if parts else "total"), "", ""
+        parts[key] = value
+    return breakdown_of(parts), "", ""
 
 
 def _place(code: str) -> tuple[geo.Place | None, str]:
@@ -237,11 +234,6 @@ def _place(code: str) -> tuple[geo.Place | None, str]:
         return geo.country(code), ""
     except UnknownPlaceError as exc:
         return None, str(exc.args[0])
-
-
-def _vintage_year(vintage: str) -> int | None:
-    m = re.match(r"^(\d{4})", vintage)
-    return int(m.group(1)) if m else None
 
 
 class _Col:
@@ -389,7 +381,7 @@ def normalize_frame(
 
     # Year
     yc = col["Year"]
-    vy = _vintage_year(vintage)
+    vy = int(vintage[:4]) if re.match(r"\d{4}", vintage) else None  # the vintage's year
 
     def year_of(u: str) -> tuple[int, str]:
         if not re.fullmatch(r"\d{4}", u):
