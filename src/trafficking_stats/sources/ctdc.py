@@ -319,21 +319,14 @@ def _country(text: str, alpha: int) -> geo.Place | str | None:
     if t.lower() in MISSING:
         return None
     code = t.upper()
-    if alpha == 2:
-        if code in UNKNOWN_COUNTRY or code in FORMER_COUNTRY:
-            return None
-        if len(code) == 2:
-            try:
-                return geo.country_from_alpha2(code)
-            except UnknownPlaceError:
-                pass
-        return f"{t!r} is not an ISO 3166-1 alpha-2 country code"
-    if len(code) == 3:
+    if alpha == 2 and (code in UNKNOWN_COUNTRY or code in FORMER_COUNTRY):
+        return None
+    if len(code) == alpha:
         try:
-            return geo.country(code)
+            return geo.country_from_alpha2(code) if alpha == 2 else geo.country(code)
         except UnknownPlaceError:
             pass
-    return f"{t!r} is not an ISO 3166-1 alpha-3 country code"
+    return f"{t!r} is not an ISO 3166-1 alpha-{alpha} country code"
 
 
 def _age(text: str) -> str | bool | None:
