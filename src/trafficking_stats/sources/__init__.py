@@ -19,10 +19,10 @@ from .base import LoadResult, Source, SourceInfo
 
 
 def _module_names() -> list[str]:
-    names = sorted(
+    names = [
         m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_") and m.name != "base"
-    )
-    return sorted(names, key=lambda n: n != "published")
+    ]
+    return sorted(names, key=lambda n: (n != "published", n))
 
 
 #: Modules whose exceptions, escaping a loader, mean "this file cannot be read" rather than a bug of ours.

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import Problem, SourceFormatError
+from .base import format_error, header_columns
 
 
 @dataclass(frozen=True)
@@ -35,28 +35,24 @@ MAX_LINE_BYTES = 1 << 20
 def check_text_bytes(data: bytes, name: str) -> None:
     """Refuse what cannot be a text table, before any parser sees it (see the module docstring)."""
     if not data.strip():
-        raise SourceFormatError(Problem(name, None, None, "file is empty"))
+        raise format_error(name, None, None, "file is empty")
     if data.startswith(b"PK\x03\x04"):
-        raise SourceFormatError(
-            Problem(
-                name,
-                1,
-                None,
-                "file is a zip archive (an Excel workbook?), not CSV text: "
-                "export the sheet as 'CSV UTF-8' and load that",
-            )
+        raise format_error(
+            name,
+            1,
+            None,
+            "file is a zip archive (an Excel workbook?), not CSV text: "
+            "export the sheet as 'CSV UTF-8' and load that",
         )
     start = 0
     for line_no, nl in enumerate(_newlines(data), start=1):
         if nl - start > MAX_LINE_BYTES:
-            raise SourceFormatError(
-                Problem(
-                    name,
-                    line_no,
-                    None,
-                    f"line is longer than {MAX_LINE_BYTES:,} bytes "
-                    f"({nl - start:,}): the file is damaged or has no line breaks",
-                )
+            raise format_error(
+                name,
+                line_no,
+                None,
+                f"line is longer than {MAX_LINE_BYTES:,} bytes "
+                f"({nl - start:,}): the file is damaged or has no line breaks",
             )
         start = nl + 1
 
@@ -85,20 +81,16 @@ def check_utf8(path: Path) -> None:
                 decoder.decode(chunk)
             except UnicodeDecodeError as exc:
                 line = lines_before + chunk[: max(exc.start, 0)].count(b"\n") + 1
-                raise SourceFormatError(
-                    Problem(str(path), line, None, not_utf8_message(chunk[exc.start]))
-                ) from None
+                raise format_error(str(path), line, None, not_utf8_message(chunk[exc.start])) from None
             lines_before += chunk.count(b"\n")
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            raise SourceFormatError(
-                Problem(
-                    str(path),
-                    lines_before + 1,
-                    None,
-                    "the file ends inside a UTF-8 character: it was cut off; download it again",
-                )
+            raise format_error(
+                str(path),
+                lines_before + 1,
+                None,
+                "the file ends inside a UTF-8 character: it was cut off; download it again",
             ) from None
 
 
@@ -116,35 +108,45 @@ def read_text(path: Path) -> str:
     empty, binary, zipped or UTF-16 files and over-long lines.
     """
     data = Path(path).read_bytes()
-    name = str(path)
-    check_text_bytes(data, name)
+    check_text_bytes(data, str(path))
+    return decode_text(data, str(path))
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """``data`` decoded as UTF-8 without its byte-order mark; :class:`SourceFormatError` naming the line
+    for UTF-16, NUL bytes (a binary file) and bytes that are not UTF-8."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise SourceFormatError(
-            Problem(name, 1, None, "file is UTF-16; expected UTF-8 text (save as CSV UTF-8)")
-        )
+        raise format_error(name, 1, None, "file is UTF-16; expected UTF-8 text (save as CSV UTF-8)")
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise SourceFormatError(
-            Problem(
-                name,
-                line,
-                None,
-                "file contains NUL bytes; expected UTF-8 CSV text (is it a binary file, or UTF-16?)",
-            )
+        raise format_error(
+            name,
+            line,
+            None,
+            "file contains NUL bytes; expected UTF-8 CSV text (is it a binary file, or UTF-16?)",
         )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise SourceFormatError(
-            Problem(
-                name,
-                line,
-                None,
-                not_utf8_message(data[exc.start]),
-            )
-        ) from None
+        raise format_error(name, line, None, not_utf8_message(data[exc.start])) from None
     return text.removeprefix("\ufeff")
+
+
+def csv_rows(text: str, name: str, strict: bool = False) -> Iterator[tuple[int, list[str]]]:
+    """Each row of the CSV ``text`` (blank ones included) with the 1-based line it starts on; malformed CSV
+    raises :class:`SourceFormatError` naming the line."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=strict)
+    start = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise format_error(name, start, None, f"malformed CSV: {exc}") from None
+        yield start, row
+        start = reader.line_num + 1
 
 
 def read_records(path: Path, required: Sequence[str]) -> tuple[list[str], Iterator[Record]]:
@@ -155,53 +157,28 @@ def read_records(path: Path, required: Sequence[str]) -> tuple[list[str], Iterat
     """
     name = str(path)
     text = read_text(path)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
-    try:
-        header = next(reader)
-    except (StopIteration, csv.Error) as exc:  # pragma: no cover - read_text rejects empty files
-        raise SourceFormatError(Problem(name, 1, None, f"cannot read the header: {exc}")) from None
+    rows = csv_rows(text, name)
+    header = next(rows)[1]  # read_text refuses an empty file
     header = [h.strip() for h in header]
     if len(header) == 1:
         for sep, word in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
             if sep in header[0]:
-                raise SourceFormatError(
-                    Problem(
-                        name,
-                        1,
-                        None,
-                        f"the header is separated by {word}, not commas: save the file as "
-                        "comma-separated CSV (UTF-8)",
-                    )
+                raise format_error(
+                    name,
+                    1,
+                    None,
+                    f"the header is separated by {word}, not commas: save the file as "
+                    "comma-separated CSV (UTF-8)",
                 )
     if not text[len(text.split("\n", 1)[0]) :].strip(" \t\r\n,;"):
-        raise SourceFormatError(
-            Problem(name, 1, None, "the file has a header but no records below it (nothing to load)")
-        )
-    problems = []
-    seen: set[str] = set()
-    for h in header:
-        if h in seen:
-            problems.append(Problem(name, 1, h, "duplicated column name in the header"))
-        seen.add(h)
-    missing = [c for c in required if c not in seen]
-    if missing:
-        found = ", ".join(repr(h) for h in header[:20])
-        problems += [Problem(name, 1, c, f"required column is missing (header has {found})") for c in missing]
-    if problems:
-        raise SourceFormatError(problems)
+        raise format_error(name, 1, None, "the file has a header but no records below it (nothing to load)")
+    header_columns(name, 1, header, required)
 
     def records() -> Iterator[Record]:
-        start = reader.line_num + 1
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise SourceFormatError(Problem(name, start, None, f"malformed CSV: {exc}")) from None
+        for line, row in rows:
             if row and any(cell.strip() for cell in row):
-                fields = {h: (row[i] if i < len(row) else "") for i, h in enumerate(header)}
-                yield Record(start, fields, len(row))
-            start = reader.line_num + 1
+                yield Record(
+                    line, {h: (row[i] if i < len(row) else "") for i, h in enumerate(header)}, len(row)
+                )
 
     return header, records()

@@ -61,7 +61,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -70,8 +70,20 @@ from .. import geo
 from ..errors import Problem, SourceFormatError
 from ..geo import UnknownPlaceError
 from ..paths import relative_to_root
-from ._csvfile import check_utf8, not_utf8_message
-from .base import QUARANTINE_COLUMNS, LoadResult, figure_id, quarantine_row, result, source_info
+from ._csvfile import check_text_bytes, check_utf8, decode_text
+from .base import (
+    QUARANTINE_COLUMNS,
+    LoadResult,
+    figure_ids,
+    format_error,
+    header_columns,
+    maps,
+    notes,
+    quarantine_row,
+    result,
+    source_info,
+    year_frame,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -83,76 +95,24 @@ REPORTER = "Counter-Trafficking Data Collaborative (IOM, Polaris, Liberty Shared
 METRIC = "victims_identified"
 FIRST_YEAR = 2002
 
-#: Missing-like values of every column, compared after strip + lower-case (never ``na``: Namibia).
-MISSING: frozenset[str] = frozenset({"", "-99", "null", "unknown"})
-#: Country codes meaning "unknown country" in the k-anonymised layout (dictionary ``00``, codebook ``ZZ``).
-UNKNOWN_COUNTRY: frozenset[str] = frozenset({"00", "ZZ"})
-#: Former ISO codes in the 2018 dictionary's country lookup with no current country: counted in the world
-#: row only.
-FORMER_COUNTRY: dict[str, str] = {"AN": "Netherlands Antilles (until 2010)", "ZR": "Zaire (until 1997)"}
-
-SEX: dict[str, str] = {
-    "female": "female",
-    "woman": "female",
-    "male": "male",
-    "man": "male",
-    "transgender/nonconforming": "transgender",
-    "trans/transgender/nonconforming": "transgender",
-}
-AGE_BANDS: tuple[str, ...] = ("0_8", "9_17", "18_20", "21_23", "24_26", "27_29", "30_38", "39_47", "48_plus")
-SOURCE: dict[str, str] = {"case management": "case_management", "hotline": "hotline"}
+MAPS = maps("ctdc")  # sources.toml [ctdc.maps], commented there
+MISSING: frozenset[str] = frozenset(MAPS["missing"])
+UNKNOWN_COUNTRY: frozenset[str] = frozenset(MAPS["unknown_country"])
+FORMER_COUNTRY: dict[str, str] = MAPS["former_country"]
+SEX: dict[str, str] = MAPS["sex"]
+AGE_BANDS: tuple[str, ...] = tuple(MAPS["age_bands"])
+SOURCE: dict[str, str] = MAPS["source"]
 
 #: The place of the all-records rows: the dataset's coverage (geo region ``world-ctdc``), never ``world``,
 #: so that CTDC's registrations are not set beside worldwide counts such as the TIP report's.
 COVERAGE = "world-ctdc"
-EXPLOITATION: dict[str, tuple[str, ...]] = {
-    "sexual": ("isSexualExploit", "isSexAndLabour"),
-    "labour": ("isForcedLabour", "isSexAndLabour"),
-    "other": (
-        "isOtherExploit",
-        "isForcedMarriage",
-        "isForcedMilitary",
-        "isOrganRemoval",
-        "isSlaveryAndPractices",
-    ),
-}
-REQUIRED_FLAGS: tuple[str, ...] = ("isForcedLabour", "isSexualExploit", "isOtherExploit")
+EXPLOITATION: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in MAPS["exploitation"].items()}
+REQUIRED_FLAGS: tuple[str, ...] = tuple(MAPS["required_flags"])
 _TRUE = frozenset({"1", "1.0", "true"})
 _FALSE = frozenset({"0", "0.0", "false"})
+SYNTHETIC_MARKERS: tuple[str, ...] = tuple(MAPS["synthetic_markers"])
 
-#: Columns only the 2024 synthetic layout has (any one identifies it, with no ``Datasource``).
-SYNTHETIC_MARKERS: tuple[str, ...] = (
-    "traffickMonths",
-    "meansDebtBondageEarnings",
-    "meansThreats",
-    "meansAbusePsyPhySex",
-    "meansDenyBasicNeeds",
-)
-
-_NOTE_BASE = (
-    "CTDC registered victim records (IOM and NGO case management, Polaris hotline reports), counted by "
-    "year of registration; not a measure of prevalence: they show where contributors work and record "
-    "cases. Duplicate records are separate people and are all counted."
-)
-_NOTE_KANON = (
-    " k-anonymised Global Dataset: records with rare combinations of attributes were removed before "
-    "release (codebook v6.0: about 47,000 of nearly 80,000), so counts are below the records CTDC holds."
-)
-_NOTE_SYNTH = (
-    " Global Synthetic Dataset: synthetic records generated with differential privacy; they are not "
-    "actual individuals and their counts approximate those of the original records."
-)
-_NOTE_WORLD = (
-    " World: all records of the year, including those whose country of exploitation is missing, unknown "
-    "or a former code (AN, ZR); country rows count only known countries."
-)
-_NOTE_EXPLOIT = (
-    " A person can have several forms of exploitation, so exploitation rows do not add up to the total."
-)
-_NOTE_SOURCE = (
-    " 'Case Management' records are IOM's and, since 2016, NGO partners' (Liberty Shared VCMS); "
-    "'Hotline' records are Polaris's US hotline reports (unverified)."
-)
+NOTES = notes("ctdc")
 
 
 @dataclass(frozen=True)
@@ -172,10 +132,6 @@ _SPREADSHEET_DATE = re.compile(
 )
 
 
-def _problem(name: str, line: int | None, column: str | None, message: str) -> SourceFormatError:
-    return SourceFormatError(Problem(name, line, column, message))
-
-
 def _read_header(path: Path) -> list[str]:
     """The header (line 1) of ``path`` as a list of names; clear errors for empty, binary or non-UTF-8."""
     name = str(path)
@@ -186,48 +142,22 @@ def _read_header(path: Path) -> list[str]:
             if not more:
                 break
             head += more
-    if not head.strip():
-        raise _problem(name, None, None, "file is empty")
-    if head.startswith(b"PK\x03\x04"):
-        raise _problem(name, 1, None, "file is a zip archive (an Excel workbook?), not CSV text: export "
-                       "the sheet as 'CSV UTF-8' and load that")  # fmt: skip
+    check_text_bytes(head, name)
     if not head.split(b"\n", 1)[-1].strip() and Path(path).stat().st_size == len(head):
-        raise _problem(name, 1, None, "the file has a header but no records below it (nothing to load)")
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _problem(name, 1, None, "file is UTF-16; expected UTF-8 CSV text")
-    first = head.split(b"\n", 1)[0].rstrip(b"\r")
-    if b"\x00" in first:
-        raise _problem(
-            name,
-            1,
-            None,
-            "file contains NUL bytes; expected UTF-8 CSV text (is it a binary file, or UTF-16?)",
-        )
-    try:
-        text = first.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        raise _problem(
-            name,
-            1,
-            None,
-            not_utf8_message(first[exc.start]),
-        ) from None
+        raise format_error(name, 1, None, "the file has a header but no records below it (nothing to load)")
+    text = decode_text(head.split(b"\n", 1)[0].rstrip(b"\r"), name)
     try:
         return [h.strip() for h in next(csv.reader([text], strict=True))]
     except csv.Error as exc:
-        raise _problem(name, 1, None, f"cannot read the header as CSV: {exc}") from None
+        raise format_error(name, 1, None, f"cannot read the header as CSV: {exc}") from None
 
 
 def detect_layout(header: list[str], name: str = "<input>") -> Layout:
     """Tell the layout from the header names; raise SourceFormatError (line 1, column) for neither."""
-    by_lower: dict[str, str] = {}
-    for h in header:
-        if h.lower() in by_lower:
-            raise _problem(name, 1, h, "duplicated column name in the header")
-        by_lower[h.lower()] = h
+    by_lower = header_columns(name, 1, header, (), fold_case=True)
     shown = ", ".join(repr(h) for h in header[:12]) + (", ..." if len(header) > 12 else "")
     if "yearofregistration" not in by_lower:
-        raise _problem(
+        raise format_error(
             name,
             1,
             "yearOfRegistration",
@@ -238,7 +168,7 @@ def detect_layout(header: list[str], name: str = "<input>") -> Layout:
         layout, alpha, roles = "k_anonymised", 2, ["Datasource"]
         flags = [f for fs in EXPLOITATION.values() for f in fs]
         if "majoritystatus" not in by_lower:
-            raise _problem(
+            raise format_error(
                 name,
                 1,
                 "majorityStatus",
@@ -249,7 +179,7 @@ def detect_layout(header: list[str], name: str = "<input>") -> Layout:
         layout, alpha, roles = "synthetic_2024", 3, []
         flags = list(REQUIRED_FLAGS)
     else:
-        raise _problem(
+        raise format_error(
             name,
             1,
             "Datasource",
@@ -321,7 +251,7 @@ def _read_columns(path: Path, header: list[str], layout: Layout) -> tuple[dict[s
             from ._csvfile import read_text
 
             read_text(path)  # raises SourceFormatError naming the line of the first bad byte
-        raise _problem(name, None, None, f"cannot read as CSV: {exc}") from None
+        raise format_error(name, None, None, f"cannot read as CSV: {exc}") from None
     out = {}
     for role, col in wanted.items():
         cat = table.column(col).to_pandas()
@@ -364,6 +294,11 @@ def _norm(text: str) -> str:
     return text.strip().lower()
 
 
+def _label(mapping: dict[str, str | None]) -> Callable[[str], str | bool | None]:
+    """A codebook value (case-insensitive) -> its slug: None for a missing marker, False for other values."""
+    return lambda t: None if _norm(t) in MISSING else mapping.get(_norm(t), False)
+
+
 def _year(text: str, last_year: int) -> int | str | None:
     """A year, None for a missing marker, or the reason it cannot be right."""
     t = _norm(text)
@@ -384,21 +319,14 @@ def _country(text: str, alpha: int) -> geo.Place | str | None:
     if t.lower() in MISSING:
         return None
     code = t.upper()
-    if alpha == 2:
-        if code in UNKNOWN_COUNTRY or code in FORMER_COUNTRY:
-            return None
-        if len(code) == 2:
-            try:
-                return geo.country_from_alpha2(code)
-            except UnknownPlaceError:
-                pass
-        return f"{t!r} is not an ISO 3166-1 alpha-2 country code"
-    if len(code) == 3:
+    if alpha == 2 and (code in UNKNOWN_COUNTRY or code in FORMER_COUNTRY):
+        return None
+    if len(code) == alpha:
         try:
-            return geo.country(code)
+            return geo.country_from_alpha2(code) if alpha == 2 else geo.country(code)
         except UnknownPlaceError:
             pass
-    return f"{t!r} is not an ISO 3166-1 alpha-3 country code"
+    return f"{t!r} is not an ISO 3166-1 alpha-{alpha} country code"
 
 
 def _age(text: str) -> str | bool | None:
@@ -459,15 +387,9 @@ def _vintage(path: Path, layout: Layout, last_year: int | None) -> tuple[str, st
 
 
 def load(path: Path) -> LoadResult:
-    """Count CTDC victim records per year of registration, country of exploitation and breakdown.
-
-    Returns ``victims_identified`` rows (unit ``persons``, exact counts of records; ``raw_row`` NA because
-    each figure aggregates many records) for the place ``world`` and each known country, with the
-    breakdowns described in the module docstring. Records with an impossible year or country code or an
-    unknown category are quarantined with their line; records without a year are skipped
-    (``year_missing``). A header that is neither CTDC layout raises
-    :class:`~trafficking_stats.errors.SourceFormatError`.
-    """
+    """CTDC victim records counted per year of registration, country of exploitation and breakdown
+    (module docstring; ``raw_row`` NA: each figure aggregates many records);
+    :class:`~trafficking_stats.errors.SourceFormatError` for a header that is neither CTDC layout."""
     import numpy as np
 
     path = Path(path)
@@ -507,24 +429,11 @@ def load(path: Path) -> LoadResult:
 
     ci = mapped("CountryOfExploitation", country, [p.code for p in places])
     sex_vocab = ["female", "male", "transgender"]
-    si = mapped("gender", lambda t: None if _norm(t) in MISSING else SEX.get(_norm(t), False), sex_vocab)
+    si = mapped("gender", _label(SEX), sex_vocab)
     ai = mapped("ageBroad", _age, list(AGE_BANDS))
     src_vocab = list(dict.fromkeys(SOURCE.values()))
-    if "Datasource" in cols:
-        di = mapped(
-            "Datasource", lambda t: None if _norm(t) in MISSING else SOURCE.get(_norm(t), False), src_vocab
-        )
-    else:
-        di = None
-
-    def flag(t: str) -> object:
-        v = _norm(t)
-        if v in _TRUE:
-            return "1"
-        if v in _FALSE or v in MISSING:
-            return None
-        return False
-
+    di = mapped("Datasource", _label(SOURCE), src_vocab) if "Datasource" in cols else None
+    flag = _label({**dict.fromkeys(_TRUE, "1"), **dict.fromkeys(_FALSE)})  # 1: flagged; 0 or missing: not
     flags = {role: mapped(role, flag, ["1"]) >= 0 for role in cols if role.startswith("is")}
 
     # Quarantine: first reason per record, in the order the checks were registered.
@@ -603,69 +512,44 @@ def _rows(
 ) -> pd.DataFrame:
     """The normalized rows for the non-zero cells of ``counts[year, place, slot]``."""
     import numpy as np
-    import pandas as pd
-
-    from ..schema import COLUMN_NAMES
 
     world = geo.place(COVERAGE)
     geos = [world, *places]
     yi, gi, bi = np.nonzero(counts)
     vintage, tag = _vintage(path, layout, years[-1] if years else None)
-    if not len(yi):
-        return pd.DataFrame(columns=list(COLUMN_NAMES))
     value = counts[yi, gi, bi].astype("float64")
     year = np.asarray(years, dtype=np.int64)[yi]
     codes = np.asarray([g.code for g in geos], dtype=object)
-    layout_note = _NOTE_BASE + (_NOTE_KANON if layout.name == "k_anonymised" else _NOTE_SYNTH)
+    layout_note = NOTES["base"] + NOTES["kanon" if layout.name == "k_anonymised" else "synthetic"]
     slot_note = [
-        {"exploitation": _NOTE_EXPLOIT, "source": _NOTE_SOURCE}.get(s.split("=")[0], "") for s in slots
+        NOTES.get(s.split("=")[0], "") if s.startswith(("exploitation=", "source=")) else "" for s in slots
     ]
     notes = {
-        (w, b): layout_note + (_NOTE_WORLD if w else "") + slot_note[b]
+        (w, b): layout_note + (NOTES["world"] if w else "") + slot_note[b]
         for w in (0, 1)
         for b in range(len(slots))
     }
     note = [notes[int(g == 0), b] for g, b in zip(gi.tolist(), bi.tolist(), strict=True)]  # shared strings
-    geo_slug = {g.code: figure_id(g.code) for g in geos}
-    slot_slug = [figure_id(s) for s in slots]
-    metric_slug = figure_id(METRIC)
-    fid = [
-        f"{tag}-{y}-{geo_slug[codes[g]]}-{metric_slug}-{slot_slug[b]}"
-        for y, g, b in zip(year.tolist(), gi.tolist(), bi.tolist(), strict=True)
-    ]
-    df = pd.DataFrame(
-        {
-            "dataset": INFO.id,
-            "figure_id": fid,
-            "reporter": REPORTER,
-            "reporter_type": INFO.reporter_type,
-            "geo_level": np.asarray([g.level for g in geos], dtype=object)[gi],
-            "geo_code": codes[gi],
-            "geo_name": np.asarray([g.name for g in geos], dtype=object)[gi],
-            "period_start": [f"{y}-01-01" for y in year.tolist()],
-            "period_end": [f"{y}-12-31" for y in year.tolist()],
-            "period_kind": "calendar_year",
-            "year": pd.array(year, dtype="Int16"),
-            "metric": METRIC,
-            "breakdown": np.asarray(slots, dtype=object)[bi],
-            "value": pd.array(value, dtype="Float64"),
-            "qualifier": "exact",
-            "value_low": pd.array(value, dtype="Float64"),
-            "value_high": pd.array(value, dtype="Float64"),
-            "unit": "persons",
-            "vintage": vintage,
-            "citation": INFO.citation,
-            "quote": None,
-            "conflict_group": None,
-            "raw_file": relative_to_root(path),
-            "raw_row": pd.array([pd.NA] * len(yi), dtype="Int64"),
-            "note": note,
-        },
-        columns=list(COLUMN_NAMES),
+    fid = figure_ids(tag, year, codes[gi], METRIC, np.asarray(slots, dtype=object)[bi])
+    return year_frame(
+        INFO,
+        year,
+        figure_id=fid,
+        reporter=REPORTER,
+        geo_level=np.asarray([g.level for g in geos], dtype=object)[gi],
+        geo_code=codes[gi],
+        geo_name=np.asarray([g.name for g in geos], dtype=object)[gi],
+        metric=METRIC,
+        breakdown=np.asarray(slots, dtype=object)[bi],
+        value=value,
+        value_low=value,
+        value_high=value,
+        unit="persons",
+        vintage=vintage,
+        raw_file=relative_to_root(path),
+        raw_row=[None] * len(yi),
+        note=note,
     )
-    for c in ("dataset", "figure_id", "reporter", "geo_code", "geo_name", "breakdown", "vintage", "citation"):
-        df[c] = df[c].astype("str")
-    return df
 
 
 def _quarantine(
@@ -683,7 +567,7 @@ def _quarantine(
     if q_rows or invalid:
         good, bad = _line_numbers(path, n_fields)
         if len(bad) != len(invalid) or len(good) != n_good:
-            raise _problem(
+            raise format_error(
                 str(path),
                 None,
                 None,
@@ -695,5 +579,4 @@ def _quarantine(
         for idx, column, text, reason in q_rows:
             out.append(quarantine_row(raw_file, good[idx], column, text, reason))
     q = pd.DataFrame(out, columns=list(QUARANTINE_COLUMNS)).assign(dataset=INFO.id)
-    q["raw_row"] = q["raw_row"].astype("Int64")
     return q.sort_values("raw_row", kind="mergesort", ignore_index=True)

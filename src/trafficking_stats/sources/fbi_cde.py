@@ -43,11 +43,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import geo
-from ..errors import Problem, SourceFormatError
 from ..geo import UnknownPlaceError
 from ..paths import relative_to_root
 from ._csvfile import read_records
-from .base import LoadResult, figure_id, quarantine_row, result, source_info, year_row
+from .base import LoadResult, Tally, header_columns, maps, notes, source_info
 
 INFO = source_info("fbi_cde")
 
@@ -56,58 +55,17 @@ REPORTER = "FBI Uniform Crime Reporting Program"
 #: First data year of the FBI's human-trafficking collection.
 FIRST_YEAR = 2013
 
-#: Lower-case names of the columns the loader needs.
-REQUIRED: tuple[str, ...] = (
-    "data_year",
-    "ori",
-    "pub_agency_name",
-    "state_abbr",
-    "offense_subcat_id",
-    "actual_count",
-    "unfounded_count",
-    "cleared_count",
-    "juvenile_cleared_count",
-)
-
-#: Count column -> metric.
-COUNT_METRICS: dict[str, str] = {
-    "actual_count": "offenses_actual",
-    "unfounded_count": "offenses_unfounded",
-    "cleared_count": "offenses_cleared",
-    "juvenile_cleared_count": "offenses_cleared_juvenile",
-}
-
-#: OFFENSE_SUBCAT_ID -> (breakdown slug, OFFENSE_SUBCAT_NAME as published).
-OFFENSES: dict[str, tuple[str, str]] = {
-    "81": ("commercial_sex_acts", "Commercial Sex Acts"),
-    "82": ("involuntary_servitude", "Involuntary Servitude"),
-}
-
-#: FBI legacy state codes -> USPS codes.
-LEGACY_STATES: dict[str, str] = {"NB": "NE"}
+MAPS = maps("fbi_cde")  # sources.toml [fbi_cde.maps], commented there
+REQUIRED: tuple[str, ...] = tuple(MAPS["required"])
+COUNT_METRICS: dict[str, str] = MAPS["count_metrics"]
+OFFENSES: dict[str, tuple[str, str]] = {k: tuple(v) for k, v in MAPS["offenses"].items()}
+LEGACY_STATES: dict[str, str] = MAPS["legacy_states"]
 
 _INT_RE = re.compile(r"^-?\d+$")
 
-NOTE_COMMON = (
-    "Sum of CDE agency records (several records per agency, year and offense are summed, never "
-    "de-duplicated; negative counts are FBI adjustments and are included). Only agencies with records "
-    "are in the download, and participation is voluntary and grows every year, so changes partly "
-    "reflect coverage. CDE was extracted later than the UCR master files (2015: 832 actual offenses "
-    "here, 797 in the master file): do not mix the two in one series."
-)
-NOTE_BY_METRIC: dict[str, str] = {
-    "offenses_actual": "Actual offenses: reported minus unfounded.",
-    "offenses_unfounded": "Offenses reported but found false or baseless.",
-    "offenses_cleared": (
-        "Clearances in the year can concern offenses of earlier years, so they can exceed actual offenses."
-    ),
-    "offenses_cleared_juvenile": "Clearances involving only persons under 18 (a subset of clearances).",
-}
-NOTE_AGENCIES = (
-    "Agencies with at least one CDE record that year. Agencies with zero offenses are absent from CDE "
-    "downloads, so this is a lower bound of participation, not the number of agencies that reported "
-    "human-trafficking data to the FBI."
-)
+NOTES = notes("fbi_cde")
+#: The note of each offense metric (shared with the UCR master file).
+NOTE_BY_METRIC = notes("fbi")
 
 
 @dataclass
@@ -132,57 +90,26 @@ class _Sum:
         self.negative |= other.negative
 
 
-def _lower_header(path: Path, header: list[str]) -> dict[str, str]:
-    """Map lower-case column names to the header's own spelling; raise for duplicates or missing columns."""
-    name = str(path)
-    by_lower: dict[str, str] = {}
-    problems = []
-    for h in header:
-        key = h.strip().lower()
-        if key in by_lower:
-            problems.append(
-                Problem(name, 1, h, f"column appears twice when case is ignored ({by_lower[key]!r})")
-            )
-        by_lower[key] = h
-    found = ", ".join(repr(h) for h in header[:20])
-    problems += [
-        Problem(name, 1, c.upper(), f"required column is missing (expected {c!r} in any case; found {found})")
-        for c in REQUIRED
-        if c not in by_lower
-    ]
-    if problems:
-        raise SourceFormatError(problems)
-    return by_lower
-
-
 def load(path: Path) -> LoadResult:
-    """Normalize a CDE human-trafficking bulk CSV into yearly agency, state and national figures.
-
-    Counts are offenses (``unit='offenses'``) summed over every record; ``agencies_reporting`` counts
-    agencies with at least one record. Returns a :class:`LoadResult` whose ``used`` is the number of
-    records summed; records that cannot be read or are implausible are in its quarantine. A file without
-    the required columns raises :class:`~trafficking_stats.errors.SourceFormatError`.
-    """
+    """Yearly agency, state and national figures of a CDE human-trafficking bulk CSV (module docstring);
+    :class:`~trafficking_stats.errors.SourceFormatError` for a file without the required columns."""
 
     path = Path(path)
     raw_file = relative_to_root(path)
     header, records = read_records(path, ())
-    cols = _lower_header(path, header)
+    cols = header_columns(str(path), 1, header, [c.upper() for c in REQUIRED], fold_case=True)
     last_year = dt.date.today().year
-    bad: list[dict[str, object]] = []
+    tally = Tally(INFO, raw_file, reporter=REPORTER, vintage=f"CDE download {path.stem}")
     # (year, geo_code) -> offense slug -> sums; places by code; (year, geo_code) -> ORIs with records
     sums: dict[tuple[int, str], dict[str, _Sum]] = {}
     places: dict[str, geo.Place] = {}
     agencies: dict[tuple[int, str], set[str]] = {}
-    read = used = 0
     for rec in records:
-        read += 1
+        tally.read += 1
         f = {k: rec.fields[h].strip() for k, h in cols.items()}
 
         def quarantine(column: str, reason: str, rec=rec, f=f) -> None:
-            bad.append(
-                quarantine_row(raw_file, rec.line, cols.get(column, column), f.get(column, ""), reason)
-            )
+            tally.quarantine(rec.line, cols.get(column, column), f.get(column, ""), reason)
 
         if rec.n_fields != len(header):
             quarantine("", f"expected {len(header)} fields, found {rec.n_fields}")
@@ -244,61 +171,47 @@ def load(path: Path) -> LoadResult:
         agency = geo.agency(state.code, ori, name)
         places.setdefault(agency.code, agency)
         places.setdefault(state.code, state)
-        used += 1
+        tally.used += 1
         for level_code in (agency.code, state.code, "USA"):
             by_offense = sums.setdefault((year, level_code), {})
             by_offense.setdefault(offense[0], _Sum()).add(counts, rec.line)
         for level_code in (state.code, "USA"):
             agencies.setdefault((year, level_code), set()).add(ori)
     places["USA"] = geo.country("USA")
-    rows = _rows(sums, agencies, places, path, raw_file)
-    return result(INFO, raw_file, read, rows, bad, used=used)
+    _rows(tally, sums, agencies, places)
+    return tally.result()
 
 
 def _rows(
+    tally: Tally,
     sums: dict[tuple[int, str], dict[str, _Sum]],
     agencies: dict[tuple[int, str], set[str]],
     places: dict[str, geo.Place],
-    path: Path,
-    raw_file: str,
-) -> list[dict[str, object]]:
-    vintage = f"CDE download {path.stem}"
-
-    def row(year: int, code: str, metric: str, breakdown: str, value: int, line: int | None, note: str):
-        return year_row(
-            INFO,
-            fid=figure_id(year, code, metric, breakdown),
-            reporter=REPORTER,
-            place=places[code],
-            year=year,
-            metric=metric,
-            breakdown=breakdown,
-            value=value,
-            unit="agencies" if metric == "agencies_reporting" else "offenses",
-            vintage=vintage,
-            raw_file=raw_file,
-            raw_row=line,
-            note=note,
-        )
-
-    out = []
+) -> None:
     for (year, code), by_offense in sorted(sums.items()):
         total = _Sum()
         for slug in sorted(by_offense):
-            s = by_offense[slug]
-            total.merge(s)
-            for col, metric in COUNT_METRICS.items():
-                line = s.lines[0] if len(s.lines) == 1 else None
-                out.append(row(year, code, metric, f"offense={slug}", s.counts[col], line, _note(s, col)))
-        for col, metric in COUNT_METRICS.items():
-            line = total.lines[0] if len(total.lines) == 1 else None
-            out.append(row(year, code, metric, "total", total.counts[col], line, _note(total, col)))
+            total.merge(by_offense[slug])
+        sums_out = [*((f"offense={k}", by_offense[k]) for k in sorted(by_offense)), ("total", total)]
+        figures = [
+            (
+                metric,
+                breakdown,
+                s.counts[col],
+                "offenses",
+                s.lines[0] if len(s.lines) == 1 else None,
+                _note(s, col),
+            )
+            for breakdown, s in sums_out
+            for col, metric in COUNT_METRICS.items()
+        ]
         if (year, code) in agencies:
             n = len(agencies[(year, code)])
-            out.append(row(year, code, "agencies_reporting", "total", n, None, NOTE_AGENCIES))
-    return out
+            figures.append(("agencies_reporting", "total", n, "agencies", None, NOTES["agencies"]))
+        for metric, breakdown, value, unit, line, note in figures:
+            tally.add_year(places[code], year, metric, breakdown, value, unit=unit, raw_row=line, note=note)
 
 
 def _note(s: _Sum, col: str) -> str:
     adjust = " Includes negative adjustment records." if col in s.negative else ""
-    return f"{NOTE_BY_METRIC[COUNT_METRICS[col]]}{adjust} {NOTE_COMMON}"
+    return f"{NOTE_BY_METRIC[COUNT_METRICS[col]]}{adjust} {NOTES['common']}"

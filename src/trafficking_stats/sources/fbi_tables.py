@@ -1,8 +1,7 @@
-"""The FBI's published human-trafficking tables: "Human Trafficking, 2016" Tables 1-4 and the 2015
-participation table.
+"""The FBI's published human-trafficking tables: "Human Trafficking, 2016" Tables 1-4, 2015 participation.
 
-The FBI Uniform Crime Reporting (UCR) Program publishes a small set of state tables each year from its
-human-trafficking collection (started January 2013). This module reads five of them, as shipped:
+The FBI Uniform Crime Reporting (UCR) Program publishes state tables each year from its human-trafficking
+collection (started January 2013). This module reads five of them, as shipped:
 
 * **Table 1, "Offenses and Clearances by State, 2016"** (``table-1.xls``, the FBI's BIFF8 workbook, or its
   CSV export ``table-1.csv``): one row per state; for commercial sex acts, involuntary servitude and their
@@ -29,25 +28,25 @@ human-trafficking collection (started January 2013). This module reads five of t
   ``agencies``; see :data:`PARTICIPATION_METRIC`) the records are read and checked, and the valid ones are
   skipped by the named rule ``participation_no_metric``: no rows, nothing mislabelled.
 
-Which table a file holds is decided from its content, never its name: the header row (the first row whose
-first cell is ``State``) is compared, position by position and after folding case, newlines, repeated
-spaces and the re-poster's typo ``Junevile``, with each known layout; title rows above it, where present,
-must name the table. A header that matches no layout, or a known layout with one wrong cell, raises
-:class:`~trafficking_stats.errors.SourceFormatError` naming the file, the line (CSV) or sheet row (xls) and
-the column. Columns are then taken by position. The file type is sniffed from its bytes (OLE2/zip workbook
-or UTF-8 text), and CSVs are read with a real CSV parser (quoted header cells hold bare LFs inside CRLF
-rows; the participation file has CR-only line endings).
+Which table a file holds is decided from its content, never its name: the header row (the first whose
+first cell is ``State``) is compared position by position, after folding case, newlines, repeated spaces
+and the re-poster's typo ``Junevile``, with each known layout (``[fbi_tables.maps]`` in ``sources.toml``);
+title rows above it, where present, must name the table. A header matching no layout, or a known layout
+with one wrong cell, raises :class:`~trafficking_stats.errors.SourceFormatError` naming the file, line
+(CSV) or sheet row (xls) and column. Columns are then taken by position. The file type is sniffed from its
+bytes (OLE2/zip workbook or UTF-8 text); CSVs are read with a CSV parser (quoted header cells hold bare LFs
+inside CRLF rows; the participation file has CR-only line endings).
 
 The year is the one a title row states (Table 1: "..., 2016"). The re-posted Tables 2-4 and the
 participation file have no title rows, so their year is the edition this module reads (2016 for the
 arrest tables, 2015 for participation) and each row's note says so; a title-less file whose name carries a
 different year is refused rather than mislabelled.
 
-Records and row accounting (``read == used + len(quarantine) + sum(skipped.values())``): a record is a
-non-blank row below the header; title rows, header rows and blank rows (the 4 rows of bare commas at the
-end of ``table-1.csv``, the empty row under Table 3's header, the empty trailing rows of the workbook) are
-layout, not records. Every record is used (it gives one row per published cell) or quarantined whole, with
-its line, column, text and reason. One skip rule: ``participation_no_metric`` (above). Quarantine reasons:
+Records and row accounting: a record is a non-blank row below the header; title, header and blank rows (the
+4 rows of bare commas ending ``table-1.csv``, the empty row under Table 3's header, the workbook's empty
+trailing rows) are layout, not records. Every record gives one row per published cell or is quarantined
+whole, with its line, column, text and reason; one skip rule, ``participation_no_metric`` (above).
+Quarantine reasons:
 
 * the state name is not a US state, DC or territory in :mod:`trafficking_stats.geo` (Tables 2-4 write the
   name only on a state's first row; the next row's empty name is forward-filled from it);
@@ -69,59 +68,38 @@ loaded as published.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .. import geo
-from ..counts import parse_count
-from ..errors import CountParseError, Problem, SourceFormatError
+from ..errors import Problem, SourceFormatError
 from ..paths import relative_to_root
 from ..schema import METRICS
-from ._csvfile import read_text
-from ._workbook import check_workbook
-from .base import LoadResult, figure_id, quarantine_row, result, source_info, year_row
-
-if TYPE_CHECKING:
-    pass
+from ._csvfile import csv_rows, read_text
+from ._workbook import cell_text, read_sheet
+from .base import LoadResult, Reject, Tally, breakdown_of, format_error, maps, notes, source_info, whole_count
 
 INFO = source_info("fbi_tables")
 
 REPORTER = "FBI Uniform Crime Reporting Program"
 #: The UCR human-trafficking collection began in January 2013.
 FIRST_YEAR = 2013
-#: Metric for the participation table: ``agencies_participating`` once the vocabulary has it, else None.
-#: The FBI counts agencies *participating in the UCR Program* in states that collect human-trafficking
-#: data, not agencies that reported such data (``agencies_reporting``): Arkansas 2015 has 296 here and 2
-#: agencies with human-trafficking data in the UCR master file. While no metric fits, the table's records
-#: are read and checked but skipped by the named rule ``participation_no_metric`` (no rows).
+#: Metric for the participation table: ``agencies_participating`` once the vocabulary has it, else None
+#: (not ``agencies_reporting``; see the module docstring): its records are then skipped by the rule below.
 PARTICIPATION_METRIC: str | None = "agencies_participating" if "agencies_participating" in METRICS else None
 #: Skip rule for the participation table's valid records while :data:`PARTICIPATION_METRIC` is None.
 SKIP_NO_METRIC = "participation_no_metric"
 
-OFFENSES: dict[str, str] = {
-    "commercial sex acts": "commercial_sex_acts",
-    "involuntary servitude": "involuntary_servitude",
-}
-RACES: tuple[tuple[str, str], ...] = (
-    ("white", "white"),
-    ("black or african american", "black_or_african_american"),
-    ("american indian or alaska native", "american_indian_or_alaska_native"),
-    ("asian", "asian"),
-    ("native hawaiian or other pacific islander", "native_hawaiian_or_other_pacific_islander"),
-)
-AGES: tuple[tuple[str, str], ...] = (("juvenile", "minor"), ("adult", "adult"))
+MAPS = maps("fbi_tables")  # sources.toml [fbi_tables.maps], commented there
+OFFENSES: dict[str, str] = MAPS["offenses"]
+RACES: tuple[tuple[str, str], ...] = tuple(tuple(r) for r in MAPS["races"])
+AGES: tuple[tuple[str, str], ...] = tuple(tuple(a) for a in MAPS["ages"])
 
 #: How many rows above the header may be title rows.
 MAX_TITLE_ROWS = 10
-
-Cell = str | float
 
 
 @dataclass(frozen=True)
@@ -129,7 +107,7 @@ class _Row:
     """One row of the input: its 1-based line (CSV) or sheet row (xls) and its cells."""
 
     line: int
-    cells: tuple[Cell, ...]
+    cells: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -144,91 +122,12 @@ class _Layout:
 
 
 _T1_MEASURES = ("offenses", "total cleared", "clearances under 18")
-LAYOUTS: tuple[_Layout, ...] = (
-    _Layout(
-        "table1",
-        "Table 1, Offenses and Clearances by State",
-        (
-            ("state", "commercial sex acts", "", "", "involuntary servitude", "", "", "total", "", ""),
-            ("", *_T1_MEASURES * 3),
-        ),
-        "offenses and clearances by state",
-        None,
-    ),
-    _Layout(
-        "table2",
-        "Table 2, arrests by sex",
-        (("state", "offense", "juvenile male", "juvenile female", "adult male", "adult female"),),
-        "arrests",
-        2016,
-    ),
-    _Layout(
-        "table3",
-        "Table 3, arrests by race",
-        (
-            (
-                "state",
-                "offense",
-                *(f"juvenile {r}" for r, _ in RACES),
-                "juvenile total",
-                *(f"adult {r}" for r, _ in RACES),
-                "adult total",
-            ),
-        ),
-        "arrests",
-        2016,
-    ),
-    _Layout(
-        "table4",
-        "Table 4, arrests by ethnicity",
-        (
-            (
-                "state",
-                "offense",
-                "juvenile hispanic",
-                "not hispanic or latino",
-                "total",
-                "adult hispanic",
-                "not hispanic or latino",
-                "total",
-            ),
-        ),
-        "arrests",
-        2016,
-    ),
-    _Layout(
-        "participation",
-        "Participation by State",
-        (("state", "agencies"),),
-        "participation",
-        2015,
-    ),
+#: The five known tables, from ``sources.toml`` (``[[fbi_tables.maps.layouts]]``; default year 0: none).
+LAYOUTS: tuple[_Layout, ...] = tuple(
+    _Layout(L["kind"], L["label"], tuple(map(tuple, L["header"])), L["title_word"], L["default_year"] or None)
+    for L in MAPS["layouts"]
 )
-
-_NOTE_UCR = (
-    "FBI UCR human-trafficking collection: counts only what participating state and local agencies recorded, "
-    "in the states whose UCR program collects human-trafficking data (agencies may report fewer than 12 "
-    "months); states not listed have no data, not zero, so state counts are not comparable and are not a "
-    "national total."
-)
-_NOTES: dict[str, str] = {
-    "table1": _NOTE_UCR + " Table 1, Offenses and Clearances by State, {year} (36 jurisdictions in 2016; no "
-    "data for DC and 16 states including California and New York). Offenses are actual offenses (reported "
-    "minus unfounded); an offense is cleared by arrest or by exceptional means, and clearances can be of "
-    "offenses from earlier years; clearances under 18 involve only persons under 18.",
-    "arrests": _NOTE_UCR + " {label}, {year}: arrests, not persons (a person arrested more than once is "
-    "counted each time); juveniles are under 18.",
-    "table4": " Table 4 counts only arrests whose ethnicity was reported and lists fewer states than "
-    "Tables 2 and 3, so its figures can be lower than theirs.",
-    "participation": "FBI UCR Participation by State, {year}: the number of agencies per state participating "
-    "in the UCR Program, in the states whose program had added human-trafficking offenses to its "
-    "collection (FBI data declaration; only those states are listed). The individual agencies may or may "
-    "not collect human-trafficking data, so this is not the number of agencies that reported "
-    "human-trafficking data.",
-}
-#: Added to the note of a table without title rows (the re-posted Tables 2-4 and participation file).
-_NOTE_EDITION = " Year from the edition: the re-posted file has no title row."
-
+NOTES = notes("fbi_tables")
 _STATES_BY_NAME: dict[str, str] = {name.lower(): abbr for abbr, _fips, name in geo.US_STATES}
 _YEAR_RE = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
 
@@ -238,16 +137,9 @@ _YEAR_RE = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
 # --------------------------------------------------------------------------------------------------------
 
 
-def _norm(cell: Cell) -> str:
+def _norm(cell: str) -> str:
     """Header text folded for comparison: lowercase, whitespace collapsed, the typo 'junevile' fixed."""
-    if isinstance(cell, float):
-        return f"{cell:g}"
-    text = " ".join(str(cell).split()).lower()
-    return text.replace("junevile", "juvenile")
-
-
-def _blank(cell: Cell) -> bool:
-    return isinstance(cell, str) and not cell.strip()
+    return " ".join(cell.split()).lower().replace("junevile", "juvenile")
 
 
 def _read_rows(path: Path) -> list[_Row]:
@@ -255,47 +147,14 @@ def _read_rows(path: Path) -> list[_Row]:
     head = path.read_bytes()[:8]
     if head.startswith(b"\xd0\xcf\x11\xe0") or head.startswith(b"PK\x03\x04"):
         return _read_workbook(path)
-    text = read_text(path)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows: list[_Row] = []
-    start = 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return rows
-        except csv.Error as exc:
-            raise SourceFormatError(Problem(str(path), start, None, f"malformed CSV: {exc}")) from None
-        rows.append(_Row(start, tuple(c.strip() for c in cells)))
-        start = reader.line_num + 1
+    rows = csv_rows(read_text(path), str(path), strict=True)
+    return [_Row(line, tuple(c.strip() for c in cells)) for line, cells in rows]
 
 
 def _read_workbook(path: Path) -> list[_Row]:
-    """The first sheet of a workbook (read with calamine), with 1-based sheet row numbers."""
-    import python_calamine
-
-    check_workbook(path)
-    try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
-        sheet = book.get_sheet_by_index(0)
-        values = sheet.to_python(skip_empty_area=False)
-        first_row = sheet.start[0] if sheet.start else 0
-    except Exception as exc:  # calamine raises its own error types for damaged workbooks
-        raise SourceFormatError(Problem(str(path), None, None, f"cannot read the workbook: {exc}")) from None
-    rows = []
-    for i, cells in enumerate(values):
-        out: list[Cell] = []
-        for c in cells:
-            if c is None:
-                out.append("")
-            elif isinstance(c, bool):
-                out.append(str(c))
-            elif isinstance(c, int | float):
-                out.append(float(c))
-            else:
-                out.append(str(c).strip())
-        rows.append(_Row(first_row + i + 1, tuple(out)))
-    return rows
+    """The first sheet of a workbook (read with calamine) as text, with 1-based sheet row numbers."""
+    values, first_row = read_sheet(path, skip_empty_area=False)
+    return [_Row(first_row + i, tuple(cell_text(c) for c in cells)) for i, cells in enumerate(values)]
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -303,7 +162,7 @@ def _read_workbook(path: Path) -> list[_Row]:
 # --------------------------------------------------------------------------------------------------------
 
 
-def _trimmed(cells: Sequence[Cell]) -> list[str]:
+def _trimmed(cells: Sequence[str]) -> list[str]:
     out = [_norm(c) for c in cells]
     while out and not out[-1]:
         out.pop()
@@ -353,45 +212,39 @@ def _detect(name: str, rows: list[_Row]) -> tuple[_Layout, int, list[_Row]]:
             header_at = i
             break
     if header_at is None:
-        first = next((r for r in rows if any(not _blank(c) for c in r.cells)), None)
+        first = next((r for r in rows if any(c.strip() for c in r.cells)), None)
         found = repr(first.cells[0]) if first else "an empty file"
-        raise SourceFormatError(
-            Problem(
-                name,
-                first.line if first else None,
-                "State",
-                f"unknown table: no header row starting with 'State' in the first {MAX_TITLE_ROWS + 1} rows "
-                f"(found {found}); expected one of {', '.join(lay.label for lay in LAYOUTS)}",
-            )
+        raise format_error(
+            name,
+            first.line if first else None,
+            "State",
+            f"unknown table: no header row starting with 'State' in the first {MAX_TITLE_ROWS + 1} rows "
+            f"(found {found}); expected one of {', '.join(lay.label for lay in LAYOUTS)}",
         )
-    titles = [r for r in rows[:header_at] if any(not _blank(c) for c in r.cells)]
+    titles = [r for r in rows[:header_at] if any(c.strip() for c in r.cells)]
     candidates = rows[header_at : header_at + 2]
     scores = [(_score(lay, candidates), lay) for lay in LAYOUTS]
     best_score, layout = max(scores, key=lambda s: s[0])
     if 2 * best_score <= sum(1 for row in layout.header for e in row if e):
         found = ", ".join(repr(c) for c in _trimmed(candidates[0].cells))
-        raise SourceFormatError(
-            Problem(
-                name,
-                candidates[0].line,
-                None,
-                f"unknown table: header ({found}) matches none of {'; '.join(lay.label for lay in LAYOUTS)}",
-            )
+        raise format_error(
+            name,
+            candidates[0].line,
+            None,
+            f"unknown table: header ({found}) matches none of {'; '.join(lay.label for lay in LAYOUTS)}",
         )
     problems = _header_problems(name, layout, candidates)
     if problems:
         raise SourceFormatError(problems)
     if titles:
-        text = " ".join(_norm(c) for r in titles for c in r.cells if not _blank(c))
+        text = " ".join(_norm(c) for r in titles for c in r.cells if c.strip())
         if layout.title_word not in text:
-            raise SourceFormatError(
-                Problem(
-                    name,
-                    titles[0].line,
-                    None,
-                    f"the title rows ({text!r}) do not name the table the header shows ({layout.label}; "
-                    f"expected a title with {layout.title_word!r})",
-                )
+            raise format_error(
+                name,
+                titles[0].line,
+                None,
+                f"the title rows ({text!r}) do not name the table the header shows ({layout.label}; "
+                f"expected a title with {layout.title_word!r})",
             )
     return layout, header_at + len(layout.header), titles
 
@@ -405,31 +258,25 @@ def _year(name: str, path: Path, layout: _Layout, titles: list[_Row]) -> int:
                 if m:
                     year = int(m.group(1))
                     if not FIRST_YEAR <= year <= dt.date.today().year:
-                        raise SourceFormatError(
-                            Problem(
-                                name,
-                                r.line,
-                                None,
-                                f"title year {year} is outside the UCR human-trafficking collection "
-                                f"({FIRST_YEAR} on)",
-                            )
+                        raise format_error(
+                            name,
+                            r.line,
+                            None,
+                            f"title year {year} is outside the UCR human-trafficking collection "
+                            f"({FIRST_YEAR} on)",
                         )
                     return year
     if layout.default_year is None:
         line = titles[0].line if titles else None
-        raise SourceFormatError(
-            Problem(name, line, None, f"{layout.label}: no title row states the year of the table")
-        )
+        raise format_error(name, line, None, f"{layout.label}: no title row states the year of the table")
     m = _YEAR_RE.search(path.name)
     if m and int(m.group(1)) != layout.default_year:
-        raise SourceFormatError(
-            Problem(
-                name,
-                None,
-                None,
-                f"{layout.label} without a title row is read as the {layout.default_year} edition, but the "
-                f"file name says {m.group(1)}; add the FBI's title rows so the year can be read",
-            )
+        raise format_error(
+            name,
+            None,
+            None,
+            f"{layout.label} without a title row is read as the {layout.default_year} edition, but the "
+            f"file name says {m.group(1)}; add the FBI's title rows so the year can be read",
         )
     return layout.default_year
 
@@ -439,37 +286,10 @@ def _year(name: str, path: Path, layout: _Layout, titles: list[_Row]) -> int:
 # --------------------------------------------------------------------------------------------------------
 
 
-class _Bad(Exception):
-    """A record that goes to the quarantine: the column, its text and the reason."""
-
-    def __init__(self, column: str, text: str, reason: str) -> None:
-        super().__init__(reason)
-        self.column, self.text, self.reason = column, text, reason
-
-
-def _count(cell: Cell, column: str) -> tuple[int, bool]:
+def _count(cell: str, column: str) -> tuple[int, bool]:
     """A whole, non-negative count from a cell, and whether a footnote asterisk was removed."""
-    if isinstance(cell, float):
-        if not math.isfinite(cell) or not cell.is_integer():
-            raise _Bad(column, f"{cell:g}", "expected a whole count")
-        v = int(cell)
-        starred = False
-    else:
-        text = cell.strip()
-        starred = text.endswith("*")
-        core = text.rstrip("*").strip()
-        if not core:
-            raise _Bad(column, text, "count is missing")
-        try:
-            c = parse_count(core)
-        except CountParseError as exc:
-            raise _Bad(column, text, f"cannot read a count ({exc.reason})") from None
-        if c is None or c.qualifier != "exact" or c.value is None or not float(c.value).is_integer():
-            raise _Bad(column, text, "expected a whole count")
-        v = int(c.value)
-    if v < 0:
-        raise _Bad(column, str(cell), "negative count (the FBI tables document no adjustments)")
-    return v, starred
+    text = cell.strip()
+    return whole_count(text.rstrip("*"), column, shown=text), text.endswith("*")
 
 
 def _state(text: str) -> tuple[geo.Place, bool]:
@@ -477,14 +297,16 @@ def _state(text: str) -> tuple[geo.Place, bool]:
     name = " ".join(text.rstrip("*").split())
     abbr = _STATES_BY_NAME.get(name.lower())
     if abbr is None:
-        raise _Bad("State", text, f"{name!r} is not a US state, DC or territory in trafficking_stats.geo")
+        raise Reject("State", text, f"{name!r} is not a US state, DC or territory in trafficking_stats.geo")
     return geo.state_by_usps(abbr), starred
 
 
-def _offense(cell: Cell) -> str:
+def _offense(cell: str) -> str:
     slug = OFFENSES.get(_norm(cell))
     if slug is None:
-        raise _Bad("Offense", str(cell), "expected offense 'Commercial sex acts' or 'Involuntary servitude'")
+        raise Reject(
+            "Offense", str(cell), "expected offense 'Commercial sex acts' or 'Involuntary servitude'"
+        )
     return slug
 
 
@@ -503,7 +325,7 @@ def _cells_table1(layout: _Layout, vals: list[int]) -> list[tuple[str, str, int]
     for m in range(3):
         csa, inv, tot = vals[m], vals[3 + m], vals[6 + m]
         if csa + inv != tot:
-            raise _Bad(
+            raise Reject(
                 _label(layout, 7 + m),
                 str(tot),
                 f"{_T1_MEASURES[m]}: commercial sex acts {csa} + involuntary servitude {inv} != total {tot}",
@@ -511,7 +333,7 @@ def _cells_table1(layout: _Layout, vals: list[int]) -> list[tuple[str, str, int]
     for g in range(3):
         cleared, juvenile = vals[3 * g + 1], vals[3 * g + 2]
         if juvenile > cleared:
-            raise _Bad(
+            raise Reject(
                 _label(layout, 3 * g + 3),
                 str(juvenile),
                 f"clearances under 18 ({juvenile}) exceed the offenses cleared ({cleared})",
@@ -523,52 +345,43 @@ def _cells_arrests(layout: _Layout, offense: str, vals: list[int]) -> list[tuple
     """(metric, breakdown, value) for Tables 2-4, after their plausibility checks."""
     out: list[tuple[str, str, int]] = []
 
-    def add(**parts: str) -> list[tuple[str, str]]:
-        return sorted({"offense": offense, **parts}.items())
-
-    def fmt(parts: list[tuple[str, str]]) -> str:
-        return ";".join(f"{k}={v}" for k, v in parts)
+    def cell(value: int, **parts: str) -> tuple[str, str, int]:
+        return "arrests", breakdown_of({"offense": offense, **parts}), value
 
     if layout.kind == "table2":
-        for i, (age, sex) in enumerate(
-            [("minor", "male"), ("minor", "female"), ("adult", "male"), ("adult", "female")]
-        ):
-            out.append(("arrests", fmt(add(age=age, sex=sex)), vals[i]))
+        ages_sexes = [("minor", "male"), ("minor", "female"), ("adult", "male"), ("adult", "female")]
+        out += [cell(v, age=age, sex=sex) for v, (age, sex) in zip(vals, ages_sexes, strict=True)]
     elif layout.kind == "table3":
         width = len(RACES) + 1
         for a, (_, age) in enumerate(AGES):
             block = vals[a * width : (a + 1) * width]
             if sum(block[:-1]) != block[-1]:
-                raise _Bad(
+                raise Reject(
                     _label(layout, 2 + a * width + len(RACES)),
                     str(block[-1]),
                     f"{age} arrests by race add up to {sum(block[:-1])}, not to the total {block[-1]}",
                 )
             for (_, race), v in zip(RACES, block[:-1], strict=True):
-                out.append(("arrests", fmt(add(age=age, race=race)), v))
-            out.append(("arrests", fmt(add(age=age)), block[-1]))
+                out.append(cell(v, age=age, race=race))
+            out.append(cell(block[-1], age=age))
     else:  # table4
         for a, (_, age) in enumerate(AGES):
             hisp, non, tot = vals[3 * a : 3 * a + 3]
             if hisp + non != tot:
-                raise _Bad(
+                raise Reject(
                     _label(layout, 4 + 3 * a),
                     str(tot),
                     f"{age} arrests: Hispanic {hisp} + Not Hispanic {non} != total {tot}",
                 )
-            out.append(("arrests", fmt(add(age=age, ethnicity="hispanic")), hisp))
-            out.append(("arrests", fmt(add(age=age, ethnicity="not_hispanic")), non))
+            out.append(cell(hisp, age=age, ethnicity="hispanic"))
+            out.append(cell(non, age=age, ethnicity="not_hispanic"))
     return out
 
 
 def load(path: Path) -> LoadResult:
-    """Normalize one FBI human-trafficking table (Table 1-4 of 2016, or the 2015 participation table).
-
-    Offenses and clearances are counts of offenses, arrests are counts of arrests (not persons), the
-    participation table counts agencies; all are for one calendar year, per state, DC or territory. See the
-    module docstring for the layouts, checks and row accounting. Raises
-    :class:`~trafficking_stats.errors.SourceFormatError` for a file that is none of these tables.
-    """
+    """The figures of one FBI human-trafficking table (Tables 1-4 of 2016, the 2015 participation table;
+    layouts, checks and accounting in the module docstring);
+    :class:`~trafficking_stats.errors.SourceFormatError` for a file that is none of these tables."""
 
     path = Path(path)
     name = str(path)
@@ -578,23 +391,20 @@ def load(path: Path) -> LoadResult:
     year = _year(name, path, layout, titles)
     width = len(layout.header[0])
     arrests = layout.kind in ("table2", "table3", "table4")
-    base_note = _NOTES["arrests" if arrests else layout.kind].format(year=year, label=layout.label)
+    base_note = NOTES["arrests" if arrests else layout.kind].format(year=year, label=layout.label)
     if layout.kind == "table4":
-        base_note += _NOTES["table4"]
+        base_note += NOTES["table4"]
     if not titles:
-        base_note += _NOTE_EDITION
-
-    out: list[dict[str, object]] = []
-    bad: list[dict[str, object]] = []
-    read = used = 0
-    skipped: dict[str, int] = {}
+        base_note += NOTES["edition"]
+    tally = Tally(INFO, raw_file, reporter=REPORTER, vintage=f"Human Trafficking, {year}")
+    tag = {"participation": "participation"}.get(layout.kind, layout.kind.replace("table", "t"))
     seen: dict[tuple[str, str], int] = {}
     last_state = ""
     for row in rows[first_data:]:
         cells = list(row.cells)
-        if all(_blank(c) for c in cells):
+        if not any(c.strip() for c in cells):
             continue
-        read += 1
+        tally.read += 1
         cells += [""] * (width - len(cells))
         state_text = str(cells[0]).strip()
         if arrests and not state_text:
@@ -602,11 +412,11 @@ def load(path: Path) -> LoadResult:
         elif state_text:
             last_state = state_text
         try:
-            extra = [c for c in cells[width:] if not _blank(c)]
+            extra = [c for c in cells[width:] if c.strip()]
             if extra:
-                raise _Bad("", str(extra[0]), f"expected {width} fields, found {len(cells)}")
+                raise Reject("", str(extra[0]), f"expected {width} fields, found {len(cells)}")
             if not state_text:
-                raise _Bad("State", "", "state name is missing and there is no state above it")
+                raise Reject("State", "", "state name is missing and there is no state above it")
             place, state_star = _state(state_text)
             offense = ""
             if arrests:
@@ -619,7 +429,7 @@ def load(path: Path) -> LoadResult:
                     stars.append(f"{_label(layout, col)} {cells[col]!s}")
             key = (place.code, offense)
             if key in seen:
-                raise _Bad("State", state_text, f"duplicate of the row on line {seen[key]}")
+                raise Reject("State", state_text, f"duplicate of the row on line {seen[key]}")
             if layout.kind == "table1":
                 cells_out = _cells_table1(layout, vals)
                 unit = "offenses"
@@ -629,14 +439,14 @@ def load(path: Path) -> LoadResult:
             else:
                 cells_out = _cells_arrests(layout, offense, vals)
                 unit = "arrests"
-        except _Bad as exc:
-            bad.append(quarantine_row(raw_file, row.line, exc.column, exc.text, exc.reason))
+        except Reject as exc:
+            tally.reject(row.line, exc)
             continue
         seen[key] = row.line
         if layout.kind == "participation" and PARTICIPATION_METRIC is None:
-            skipped[SKIP_NO_METRIC] = skipped.get(SKIP_NO_METRIC, 0) + 1
+            tally.skip(SKIP_NO_METRIC)
             continue
-        used += 1
+        tally.used += 1
         note = base_note
         if state_star:
             note += f" The table marks {state_text!r} with a footnote asterisk whose text is not in the file."
@@ -645,23 +455,8 @@ def load(path: Path) -> LoadResult:
                 f" The count carries a footnote asterisk ({'; '.join(stars)}) whose text is not in the file "
                 "(unexplained); the number is kept."
             )
-        tag = {"participation": "participation"}.get(layout.kind, layout.kind.replace("table", "t"))
         for metric, breakdown, value in cells_out:
-            out.append(
-                year_row(
-                    INFO,
-                    fid=figure_id(year, tag, place.code, metric, breakdown),
-                    reporter=REPORTER,
-                    place=place,
-                    year=year,
-                    metric=metric,
-                    breakdown=breakdown,
-                    value=value,
-                    unit=unit,
-                    vintage=f"Human Trafficking, {year}",
-                    raw_file=raw_file,
-                    raw_row=row.line,
-                    note=note,
-                )
+            tally.add_year(
+                place, year, metric, breakdown, value, unit=unit, raw_row=row.line, note=note, tag=tag
             )
-    return result(INFO, raw_file, read, out, bad, skipped=skipped, used=used)
+    return tally.result()

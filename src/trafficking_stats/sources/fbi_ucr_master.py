@@ -48,9 +48,8 @@ import re
 from pathlib import Path
 
 from .. import geo
-from ..errors import Problem, SourceFormatError
 from ..paths import relative_to_root
-from .base import LoadResult, figure_id, quarantine_row, result, source_info, year_row
+from .base import LoadResult, Reject, Tally, format_error, maps, notes, source_info
 
 INFO = source_info("fbi_ucr_master")
 
@@ -60,68 +59,21 @@ HEADER_LEN = 87
 BLOCK_LEN = 75
 RECORD_LEN = HEADER_LEN + 12 * BLOCK_LEN  # 987
 
-#: Numeric UCR state code -> USPS code (None: a UCR code with no place today, the Canal Zone).
-UCR_STATES: dict[str, str | None] = {
-    "01": "AL", "02": "AZ", "03": "AR", "04": "CA", "05": "CO", "06": "CT", "07": "DE", "08": "DC",
-    "09": "FL", "10": "GA", "11": "ID", "12": "IL", "13": "IN", "14": "IA", "15": "KS", "16": "KY",
-    "17": "LA", "18": "ME", "19": "MD", "20": "MA", "21": "MI", "22": "MN", "23": "MS", "24": "MO",
-    "25": "MT", "26": "NE", "27": "NV", "28": "NH", "29": "NJ", "30": "NM", "31": "NY", "32": "NC",
-    "33": "ND", "34": "OH", "35": "OK", "36": "OR", "37": "PA", "38": "RI", "39": "SC", "40": "SD",
-    "41": "TN", "42": "TX", "43": "UT", "44": "VT", "45": "VA", "46": "WA", "47": "WV", "48": "WI",
-    "49": "WY", "50": "AK", "51": "HI", "52": None, "53": "PR", "54": "AS", "55": "GU", "62": "VI",
-}  # fmt: skip
-
-#: ORI prefixes that differ from the USPS code (the FBI's legacy codes); the Canal Zone's is ``CZ``.
-ORI_PREFIX: dict[str, str] = {"NE": "NB", "GU": "GM"}
+MAPS = maps("fbi_ucr_master")  # sources.toml [fbi_ucr_master.maps], commented there
+UCR_STATES: dict[str, str | None] = {k: v or None for k, v in MAPS["ucr_states"].items()}
+ORI_PREFIX: dict[str, str] = MAPS["ori_prefix"]
 
 MONTHS: tuple[str, ...] = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
-#: The five measures of a month block, in order, with their metric.
-MEASURES: tuple[tuple[str, str], ...] = (
-    ("reported", "offenses_reported"),
-    ("unfounded", "offenses_unfounded"),
-    ("actual", "offenses_actual"),
-    ("cleared", "offenses_cleared"),
-    ("cleared_under_18", "offenses_cleared_juvenile"),
-)
-#: The three counts of each measure, in order, with their breakdown.
-OFFENSES: tuple[tuple[str, str], ...] = (
-    ("commercial_sex_acts", "offense=commercial_sex_acts"),
-    ("involuntary_servitude", "offense=involuntary_servitude"),
-    ("total", "total"),
-)
+MEASURES: tuple[tuple[str, str], ...] = tuple(tuple(m) for m in MAPS["measures"])
+OFFENSES: tuple[tuple[str, str], ...] = tuple(tuple(o) for o in MAPS["offenses"])
 
-NOTE_COMMON = (
-    "Sum over the months each agency reported (coded 'N') in the FBI's UCR human-trafficking master "
-    "file; months not reported are missing, not zero. Only agencies that reported are included, and "
-    "participation is voluntary and grows every year. The master file was extracted earlier than the CDE "
-    "download (2015: 797 actual offenses here, 832 in CDE): do not mix the two in one series."
-)
-NOTE_BY_METRIC: dict[str, str] = {
-    "offenses_reported": "Offenses reported to police, before unfounded reports are removed.",
-    "offenses_unfounded": "Offenses reported but found false or baseless.",
-    "offenses_actual": "Actual offenses: reported minus unfounded.",
-    "offenses_cleared": (
-        "Clearances in the year can concern offenses of earlier years, so they can exceed actual offenses."
-    ),
-    "offenses_cleared_juvenile": "Clearances involving only persons under 18 (a subset of clearances).",
-}
-NOTE_AGENCIES = (
-    "Agencies with at least one month coded 'N' (data received) in the master file. Many agencies that "
-    "the FBI counts as participating have no such month in this file (2015: 1,469 agencies here, 7,226 "
-    "in the FBI's participation table), so this is not the FBI's participation count."
-)
+NOTES = notes("fbi_ucr_master")
+#: The note of each offense metric (shared with the CDE download).
+NOTE_BY_METRIC = notes("fbi")
 
 _DIGITS5 = re.compile(r"^[0-9]{5}$")
 _DIGITS75 = re.compile(r"^[0-9]{75}$")
-
-
-class _Reject(Exception):
-    """A record that cannot be used: the column, the text and the reason for the quarantine."""
-
-    def __init__(self, column: str, text: str, reason: str) -> None:
-        super().__init__(reason)
-        self.column, self.text, self.reason = column, text, reason
 
 
 def _cols(start: int, width: int) -> str:
@@ -130,13 +82,13 @@ def _cols(start: int, width: int) -> str:
 
 
 def _month_values(padded: str, m: int, code: str) -> list[int] | None:
-    """The 15 counts of month ``m`` (0-based) if its code is ``N``; None otherwise. Raises _Reject."""
+    """The 15 counts of month ``m`` (0-based) if its code is ``N``; None otherwise. Raises Reject."""
     mon = MONTHS[m]
     start = HEADER_LEN + BLOCK_LEN * m
     block = padded[start : start + BLOCK_LEN]
     if code != "N":
         if block.strip():
-            raise _Reject(
+            raise Reject(
                 f"{mon}_block",
                 block.rstrip(),
                 f"month {mon} is coded {code.strip() or 'blank'!r} (not reported) but its block "
@@ -149,7 +101,7 @@ def _month_values(padded: str, m: int, code: str) -> list[int] | None:
             s = start + 5 * i
             text = padded[s : s + 5]
             if not _DIGITS5.match(text):
-                raise _Reject(
+                raise Reject(
                     f"{mon}_{measure}_{offense}",
                     text,
                     f"month {mon} is coded 'N' but {_cols(s, 5)} is not a five-digit count "
@@ -159,14 +111,14 @@ def _month_values(padded: str, m: int, code: str) -> list[int] | None:
     for k, (measure, _) in enumerate(MEASURES):
         csa, inv, total = values[3 * k : 3 * k + 3]
         if total != csa + inv:
-            raise _Reject(
+            raise Reject(
                 f"{mon}_{measure}_total",
                 f"{csa}+{inv}={total}",
                 f"month {mon}: {measure} total {total} is not commercial sex acts {csa} + involuntary "
                 f"servitude {inv}",
             )
     if values[14] > values[11]:
-        raise _Reject(
+        raise Reject(
             f"{mon}_cleared_under_18_total",
             str(values[14]),
             f"month {mon}: juvenile clearances ({values[14]}) exceed total clearances ({values[11]})",
@@ -178,41 +130,33 @@ def _lines(path: Path) -> list[tuple[int, str]]:
     """Non-blank lines with their 1-based numbers; bytes are read as Latin-1 (every byte is a character)."""
     data = Path(path).read_bytes()
     if not data.strip():
-        raise SourceFormatError(Problem(str(path), None, None, "file is empty"))
-    text = data.removeprefix(b"\xef\xbb\xbf").decode(
-        "latin-1"
-    )  # a BOM (an editor's) would shift every column
+        raise format_error(str(path), None, None, "file is empty")
+    text = data.removeprefix(b"\xef\xbb\xbf").decode("latin-1")  # an editor's BOM would shift every column
     return [(i, line) for i, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1) if line.strip()]
 
 
 def _check_layout(name: str, line_no: int, line: str) -> None:
     if len(line) > RECORD_LEN:
-        raise SourceFormatError(
-            Problem(
-                name,
-                line_no,
-                "record length",
-                f"expected at most {RECORD_LEN} characters (87-character header + 12 months x 75), "
-                f"found {len(line)}",
-            )
+        raise format_error(
+            name,
+            line_no,
+            "record length",
+            f"expected at most {RECORD_LEN} characters (87-character header + 12 months x 75), "
+            f"found {len(line)}",
         )
     if len(line) < HEADER_LEN:
-        raise SourceFormatError(
-            Problem(
-                name,
-                line_no,
-                "record length",
-                f"expected at least the {HEADER_LEN}-character agency header, found {len(line)} characters",
-            )
+        raise format_error(
+            name,
+            line_no,
+            "record length",
+            f"expected at least the {HEADER_LEN}-character agency header, found {len(line)} characters",
         )
     if line[0] != "9":
-        raise SourceFormatError(
-            Problem(
-                name,
-                line_no,
-                "identifier code (col 1)",
-                f"expected '9' (UCR human-trafficking master record), found {line[0]!r}",
-            )
+        raise format_error(
+            name,
+            line_no,
+            "identifier code (col 1)",
+            f"expected '9' (UCR human-trafficking master record), found {line[0]!r}",
         )
 
 
@@ -221,22 +165,22 @@ def _parse(line: str, last_year: int) -> tuple[int, str, str, list[list[int]]] |
     padded = line.ljust(RECORD_LEN)
     code, ori, yy = padded[1:3], padded[3:10], padded[13:15]
     if code not in UCR_STATES:
-        raise _Reject("state code", code, "not a numeric UCR state code (cols 2-3)")
+        raise Reject("state code", code, "not a numeric UCR state code (cols 2-3)")
     usps = UCR_STATES[code]
     prefix = "CZ" if usps is None else ORI_PREFIX.get(usps, usps)
     if not re.fullmatch(r"[A-Z0-9]{7}", ori):
-        raise _Reject("ori", ori, "ORI (cols 4-10) must be 7 letters or digits")
+        raise Reject("ori", ori, "ORI (cols 4-10) must be 7 letters or digits")
     if ori[:2] != prefix:
-        raise _Reject("ori", ori, f"ORI does not start with {prefix!r}, the prefix of UCR state code {code}")
+        raise Reject("ori", ori, f"ORI does not start with {prefix!r}, the prefix of UCR state code {code}")
     if not yy.isdigit():
-        raise _Reject("year", yy, "year (cols 14-15) is not two digits")
+        raise Reject("year", yy, "year (cols 14-15) is not two digits")
     year = 2000 + int(yy)
     if not FIRST_YEAR <= year <= last_year:
-        raise _Reject("year", yy, f"year {year} is outside the collection's range ({FIRST_YEAR}-{last_year})")
+        raise Reject("year", yy, f"year {year} is outside the collection's range ({FIRST_YEAR}-{last_year})")
     codes = padded[75:87]
     for m, c in enumerate(codes):
         if c not in "NXQ ":
-            raise _Reject(
+            raise Reject(
                 f"{MONTHS[m]}_report_code", c, f"unknown month report code (col {76 + m}; expected N, X or Q)"
             )
     if "N" not in codes and not line[HEADER_LEN:].strip():
@@ -245,87 +189,64 @@ def _parse(line: str, last_year: int) -> tuple[int, str, str, list[list[int]]] |
     if not months:
         return None
     if usps is None:
-        raise _Reject("state code", code, f"UCR state code {code} (Canal Zone) has no place in geo")
+        raise Reject("state code", code, f"UCR state code {code} (Canal Zone) has no place in geo")
     return year, geo.state_by_usps(usps).code, ori, months
 
 
 def load(path: Path) -> LoadResult:
-    """Normalize a UCR human-trafficking master file into yearly state and national figures.
-
-    Counts are offenses (``unit='offenses'``) summed over the months coded ``N``; ``agencies_reporting``
-    counts agencies with at least one such month. Returns a :class:`LoadResult` whose ``used`` is the
-    number of agency records summed, ``skipped['no_month_reported']`` the records without data, and
-    whose quarantine holds records that cannot be read or are implausible. A file that is not this
-    layout raises :class:`~trafficking_stats.errors.SourceFormatError`.
-    """
+    """Yearly state and national figures of a UCR human-trafficking master file (module docstring);
+    :class:`~trafficking_stats.errors.SourceFormatError` for a file that is not this layout."""
 
     path = Path(path)
     raw_file = relative_to_root(path)
     name = str(path)
     last_year = dt.date.today().year
-    lines = _lines(path)
-    bad: list[dict[str, object]] = []
+    vintage = f"UCR master file {path.stem}"
+    tally = Tally(INFO, raw_file, skipped={"no_month_reported": 0}, reporter=REPORTER, vintage=vintage)
     sums: dict[tuple[int, str], list[int]] = {}
     used_lines: dict[tuple[int, str], list[int]] = {}
-    read = used = skipped = 0
-    for line_no, line in lines:
+    for line_no, line in _lines(path):
         _check_layout(name, line_no, line)
-        read += 1
+        tally.read += 1
         try:
             parsed = _parse(line, last_year)
-        except _Reject as r:
-            bad.append(quarantine_row(raw_file, line_no, r.column, r.text, r.reason))
+        except Reject as r:
+            tally.reject(line_no, r)
             continue
         if parsed is None:
-            skipped += 1
+            tally.skip("no_month_reported")
             continue
         year, state, _ori, months = parsed
-        used += 1
+        tally.used += 1
         for key in ((year, state), (year, "USA")):
             acc = sums.setdefault(key, [0] * 15)
             for values in months:
                 for i, v in enumerate(values):
                     acc[i] += v
             used_lines.setdefault(key, []).append(line_no)
-    rows = _rows(sums, used_lines, path, raw_file)
-    return result(INFO, raw_file, read, rows, bad, skipped={"no_month_reported": skipped}, used=used)
+    _rows(tally, sums, used_lines)
+    return tally.result()
 
 
 def _rows(
-    sums: dict[tuple[int, str], list[int]],
-    used_lines: dict[tuple[int, str], list[int]],
-    path: Path,
-    raw_file: str,
-) -> list[dict[str, object]]:
-    vintage = f"UCR master file {path.stem}"
-    out = []
+    tally: Tally, sums: dict[tuple[int, str], list[int]], used_lines: dict[tuple[int, str], list[int]]
+) -> None:
     for (year, code), acc in sorted(sums.items()):
         place = geo.place(code) if code != "USA" else geo.country("USA")
         lines = used_lines[(year, code)]
         one = lines[0] if len(lines) == 1 else None
         figures = [
-            (metric, breakdown, acc[3 * k + j], one, f"{NOTE_BY_METRIC[metric]} {NOTE_COMMON}", "offenses")
+            (
+                metric,
+                breakdown,
+                acc[3 * k + j],
+                "offenses",
+                one,
+                f"{NOTE_BY_METRIC[metric]} {NOTES['common']}",
+            )
             for k, (_, metric) in enumerate(MEASURES)
             for j, (_, breakdown) in enumerate(OFFENSES)
         ]
-        figures.append(("agencies_reporting", "total", len(lines), None, NOTE_AGENCIES, "agencies"))
-        for metric, breakdown, value, line, note, unit in figures:
-            fid = figure_id(year, code, metric, breakdown)
-            out.append(
-                year_row(
-                    INFO,
-                    fid=fid,
-                    reporter=REPORTER,
-                    place=place,
-                    year=year,
-                    metric=metric,
-                    breakdown=breakdown,
-                    value=value,
-                    unit=unit,
-                    vintage=vintage,
-                    raw_file=raw_file,
-                    raw_row=line,
-                    note=note,
-                )
-            )
-    return out
+        figures.append(("agencies_reporting", "total", len(lines), "agencies", None, NOTES["agencies"]))
+        for metric, breakdown, value, unit, line, note in figures:
+            tally.add_year(place, year, metric, breakdown, value, unit=unit, raw_row=line, note=note)

@@ -18,46 +18,28 @@ from ..errors import CountParseError
 from ..geo import UnknownPlaceError
 from ..paths import relative_to_root
 from ._csvfile import read_records
-from .base import LoadResult, quarantine_row, result, row, source_info
+from .base import LoadResult, Reject, Tally, maps, row, source_info
 
 if TYPE_CHECKING:
     import pandas as pd
 
 INFO = source_info("published")
 
-COLUMNS: tuple[str, ...] = (
-    "figure_id",
-    "reporter",
-    "reporter_type",
-    "geo_code",
-    "period_start",
-    "period_end",
-    "period_kind",
-    "metric",
-    "breakdown",
-    "count",
-    "unit",
-    "vintage",
-    "citation",
-    "quote",
-    "conflict_group",
-    "note",
-)
+MAPS = maps("published")
+COLUMNS: tuple[str, ...] = tuple(MAPS["columns"])
 
-CITATION_COLUMNS: tuple[str, ...] = (
-    "citation",
-    "publisher",
-    "title",
-    "url",
-    "published",
-    "accessed",
-    "licence",
-    "note",
-)
+#: Columns copied to the row as written; optional ones, where an empty cell means none.
+COPIED = ("figure_id", "reporter", "reporter_type", "metric", "breakdown", "unit", "vintage", "citation")
+OPTIONAL = ("quote", "conflict_group", "note")
+
+CITATION_COLUMNS: tuple[str, ...] = tuple(MAPS["citation_columns"])
 
 
-def _date(text: str) -> dt.date:
-    return dt.date.fromisoformat(text.strip())
+def _date(text: str, column: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise Reject(column, text, f"{text!r} is not a date YYYY-MM-DD") from None
 
 
 def _year(kind: str, start: dt.date, end: dt.date) -> int | None:
@@ -70,25 +52,19 @@ def _year(kind: str, start: dt.date, end: dt.date) -> int | None:
 
 
 def load(path: Path) -> LoadResult:
-    """Normalize a published-figures CSV into rows of the ``counts`` table.
-
-    Returns a :class:`LoadResult`; a row with an unreadable count, date or place goes to its quarantine
-    with the line, column, text and reason. A file whose header lacks a column raises
-    :class:`~trafficking_stats.errors.SourceFormatError`.
-    """
+    """The rows of a published-figures CSV; a row with an unreadable count, date or place is quarantined,
+    a header without a column raises :class:`~trafficking_stats.errors.SourceFormatError`."""
 
     path = Path(path)
     raw_file = relative_to_root(path)
     _, records = read_records(path, COLUMNS)
-    rows: list[dict[str, object]] = []
-    bad: list[dict[str, object]] = []
-    read = 0
+    tally = Tally(INFO, raw_file)
     for rec in records:
-        read += 1
+        tally.read += 1
         f = {k: (v.strip() if isinstance(v, str) else v) for k, v in rec.fields.items()}
 
         def quarantine(column: str, reason: str, rec=rec, f=f) -> None:
-            bad.append(quarantine_row(raw_file, rec.line, column, f.get(column, ""), reason))
+            tally.quarantine(rec.line, column, f.get(column, ""), reason)
 
         if rec.n_fields != len(rec.fields):
             quarantine("", f"expected {len(rec.fields)} fields, found {rec.n_fields}")
@@ -106,43 +82,26 @@ def load(path: Path) -> LoadResult:
         except UnknownPlaceError as exc:
             quarantine("geo_code", str(exc.args[0]))
             continue
-        dates = {}
-        for col in ("period_start", "period_end"):
-            try:
-                dates[col] = _date(f[col])
-            except ValueError:
-                quarantine(col, f"{f[col]!r} is not a date YYYY-MM-DD")
-                break
-        if len(dates) < 2:
+        try:
+            start, end = (_date(f[c], c) for c in ("period_start", "period_end"))
+        except Reject as exc:
+            tally.reject(rec.line, exc)
             continue
-        start, end = dates["period_start"], dates["period_end"]
-        rows.append(
+        period = (start.isoformat(), end.isoformat(), f["period_kind"], _year(f["period_kind"], start, end))
+        tally.used += 1
+        tally.rows.append(
             row(
                 INFO,
-                fid=f["figure_id"],
-                reporter=f["reporter"],
-                reporter_type=f["reporter_type"],
                 place=place,
-                period=(
-                    start.isoformat(),
-                    end.isoformat(),
-                    f["period_kind"],
-                    _year(f["period_kind"], start, end),
-                ),
-                metric=f["metric"],
-                breakdown=f["breakdown"],
+                period=period,
                 count=(count.value, count.qualifier, count.low, count.high),
-                unit=f["unit"],
-                vintage=f["vintage"],
-                citation=f["citation"],
-                quote=f["quote"] or None,
-                conflict_group=f["conflict_group"] or None,
                 raw_file=raw_file,
                 raw_row=rec.line,
-                note=f["note"] or None,
+                **{c: f[c] for c in COPIED},
+                **{c: f[c] or None for c in OPTIONAL},
             )
         )
-    return result(INFO, raw_file, read, rows, bad, used=len(rows))  # one row per record used
+    return tally.result()
 
 
 def load_citations(path: Path) -> pd.DataFrame:

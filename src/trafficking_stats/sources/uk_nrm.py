@@ -72,97 +72,38 @@ import calendar
 import datetime as dt
 import itertools
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .. import geo
-from ..counts import parse_count
-from ..errors import CountParseError, Problem, SourceFormatError
+from ..errors import Problem, SourceFormatError
 from ..paths import relative_to_root
+from ..vocab import normalize
 from ._csvfile import read_records
-from .base import LoadResult, figure_id, quarantine_row, result, row, source_info
-
-if TYPE_CHECKING:
-    pass
+from .base import (
+    LoadResult,
+    Reject,
+    Tally,
+    breakdown_of,
+    figure_id,
+    format_error,
+    maps,
+    notes,
+    row,
+    source_info,
+    whole_count,
+)
 
 INFO = source_info("uk_nrm")
 
-NRM_REPORTER = "UK Home Office (National Referral Mechanism)"
-DTN_REPORTER = "UK Home Office (Duty to Notify)"
-NRM_START = dt.date(2009, 4, 1)  # the NRM began on 1 April 2009
-DTN_START = dt.date(2015, 11, 1)  # the Duty to Notify began on 1 November 2015
+NRM_REPORTER = "UK Home Office (National Referral Mechanism)"  # Duty to Notify kinds: in sources.toml
+NRM_START = dt.date(2009, 4, 1)  # the NRM began on 1 April 2009 (the Duty to Notify: in sources.toml)
 
 AGES: dict[str, str] = {"adult (18 or over)": "adult", "child (17 or under)": "minor"}
 AGE_NOT_SPECIFIED = "not specified or unknown"
-LOCATIONS: dict[str, str] = {
-    "Overseas": "overseas",
-    "UK": "uk",
-    "UK and Overseas": "uk_and_overseas",
-    "Not specified or unknown": "not_specified",
-}
 
-_NRM_CORE = (
-    "Potential victims referred into the UK National Referral Mechanism by first responders, before any "
-    "decision on victim status (British Red Cross chart extract of Home Office NRM statistics; NRM data "
-    "are live, so later Home Office publications restate earlier periods)."
-)
-_NOTE_OVER_TIME = (
-    f"{_NRM_CORE} Only the 'Adult (18 or over)' and 'Child (17 or under)' rows are in the extract "
-    "(referrals with age not specified or unknown were dropped), so sums are below the Home Office "
-    "headline totals (2023: 16,054 here; 17,004 first published, 16,990 revised); for early years, where "
-    "few ages were unknown, the restated figures can also differ slightly either way from the first "
-    "releases. Location of exploitation: from 2022 'Not specified or unknown' is 0 because the Home "
-    "Office changed its categories."
-)
-_NOTE_AGE_SEX = (
-    f"{_NRM_CORE} Adults and children, female and male only (age unknown and other or unrecorded sex "
-    "dropped). Female counts are stored as negative numbers in the extract (a population-pyramid chart "
-    "convention); their absolute value is given. The extract sums to far fewer referrals than the "
-    "over-time extract for the same year (2023: 12,336 against 16,054 adults and children), for reasons "
-    "the British Red Cross does not give: use it for the female/male split, not for totals."
-)
-_NOTE_FIRST_RESPONDER = (
-    f"{_NRM_CORE} All ages. Government-agency first responders are listed one by one, other first "
-    "responders by type. 'UK national' is the British Red Cross's grouping of every nationality label "
-    "containing 'UK' (including labels such as 'Pakistani UK'); 'Other nationality' is the rest. The file "
-    "sums to 17,023 referrals for 2023, slightly above the Home Office headline (17,004)."
-)
-_NOTE_NATIONALITY = (
-    f"{_NRM_CORE} All ages. Only the 40 nationalities with most referrals are in the extract, so sums over "
-    "nationalities are not totals. Nationalities are the Home Office's labels (demonyms; 'UK'; labels "
-    "such as 'Pakistani UK' kept as published); first responders are grouped by type."
-)
-_NOTE_GROUNDS = {
-    "reasonable": (
-        "Reasonable grounds decisions (first-stage: the person may be a victim) made by the UK competent "
-        "authorities in the quarter, on referrals from any earlier period (British Red Cross chart extract "
-        "of Home Office NRM statistics). Only adults and children are in the extract (decisions on people "
-        "of unknown age dropped), so sums can be below the Home Office totals."
-    ),
-    "conclusive": (
-        "Conclusive grounds decisions (final: on the balance of probabilities the person is or is not a "
-        "victim) made by the UK competent authorities in the quarter, on referrals from any earlier period "
-        "(British Red Cross chart extract of Home Office NRM statistics). Only adults and children are in "
-        "the extract (decisions on people of unknown age dropped), so sums can be below the Home Office "
-        "totals."
-    ),
-}
-_DTN_CORE = (
-    "Duty to Notify reports: adults who do not consent to enter the NRM, reported to the Home Office by "
-    "specified public bodies in England and Wales; anonymous, counted separately from NRM referrals, and "
-    "one person may be reported more than once (British Red Cross chart extract of Home Office "
-    "statistics)."
-)
-_NOTE_DTN_OVER_TIME = (
-    f"{_DTN_CORE} The Duty to Notify began on 1 November 2015, so 2015 Q4 covers two months."
-)
-_NOTE_DTN_NATIONALITY = (
-    f"{_DTN_CORE} Only the 20 nationalities with most reports are in the extract ('Unknown' excluded), "
-    "so sums over nationalities are not totals."
-)
+NOTES = notes("uk_nrm")
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -175,9 +116,7 @@ def slug(text: str) -> str:
 
     ``"South Sudanese"`` -> ``"south_sudanese"``; ``"NGO and third sector"`` -> ``"ngo_and_third_sector"``.
     """
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    ascii_text = ascii_text.replace("&", " and ")
-    return re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
+    return normalize(text.replace("&", " and ")).replace(" ", "_")
 
 
 def first_responder_slug(label: str) -> str:
@@ -194,16 +133,6 @@ def first_responder_slug(label: str) -> str:
 
 def _age(label: str) -> str | None:
     return AGES.get(" ".join(label.split()).lower())
-
-
-def _label_slug(label: str) -> str | None:
-    s = slug(label)
-    return s or None
-
-
-def _fr_slug(label: str) -> str | None:
-    s = first_responder_slug(label)
-    return s or None
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -236,116 +165,31 @@ class _Kind:
     open_sum_needs_clean_file: tuple[str, ...] = ()  # dims summed over an open list of labels
 
 
-_AGE_DIM = {"age": ("adult", "minor")}
-_AGE_LABEL = {"label_column": "Age at exploitation", "label_dim": "age", "label_map": _age}
+_LABEL_MAPS: dict[str, Callable[[str], str | None]] = {
+    "age": _age,
+    "slug": slug,
+    "first_responder": first_responder_slug,
+}
+_TUPLES = ("header", "subsets", "constant", "open_sum_needs_clean_file")
 
-KINDS: tuple[_Kind, ...] = (
-    _Kind(
-        name="referrals-over-time",
-        header=("Date", "Age at exploitation", *LOCATIONS),
-        note=_NOTE_OVER_TIME,
-        date_column="Date",
-        date_style="label",
-        **_AGE_LABEL,
-        value_columns={c: ("location", s) for c, s in LOCATIONS.items()},
-        subsets=((), ("age",), ("location",), ("age", "location")),
-        closed={**_AGE_DIM, "location": tuple(LOCATIONS.values())},
-    ),
-    _Kind(
-        name="referrals-age-sex",
-        header=("Age at exploitation", "Female", "Male"),
-        note=_NOTE_AGE_SEX,
-        **_AGE_LABEL,
-        value_columns={"Female": ("sex", "female"), "Male": ("sex", "male")},
-        subsets=(("age", "sex"), ("sex",)),
-        closed={**_AGE_DIM, "sex": ("female", "male")},
-        negative_by_convention=frozenset({"Female"}),
-    ),
-    _Kind(
-        name="referrals-first-responder",
-        header=("First responder type", "Other nationality", "UK national"),
-        note=_NOTE_FIRST_RESPONDER,
-        label_column="First responder type",
-        label_dim="first_responder",
-        label_map=_fr_slug,
-        value_columns={
-            "Other nationality": ("nationality", "other_nationality"),
-            "UK national": ("nationality", "uk_national"),
-        },
-        subsets=(("first_responder", "nationality"), ("first_responder",), ("nationality",)),
-        closed={"nationality": ("other_nationality", "uk_national")},
-        open_sum_needs_clean_file=("first_responder",),
-    ),
-    _Kind(
-        name="referrals-nationality",
-        header=("Nationality", "Government agency", "Local Authority", "NGO and third sector", "Police"),
-        note=_NOTE_NATIONALITY,
-        label_column="Nationality",
-        label_dim="nationality",
-        label_map=_label_slug,
-        value_columns={
-            c: ("first_responder", slug(c))
-            for c in ("Government agency", "Local Authority", "NGO and third sector", "Police")
-        },
-        subsets=(("first_responder", "nationality"), ("nationality",)),
-        closed={
-            "first_responder": ("government_agency", "local_authority", "ngo_and_third_sector", "police")
-        },
-    ),
-    *(
-        _Kind(
-            name=f"{stage}-grounds",
-            header=("Date", "Age", f"Positive {stage} grounds", f"Negative {stage} grounds"),
-            metric="grounds_decisions",
-            unit="decisions",
-            note=_NOTE_GROUNDS[stage],
-            date_column="Date",
-            date_style="quarter_end",
-            label_column="Age",
-            label_dim="age",
-            label_map=_age,
-            value_columns={
-                f"Positive {stage} grounds": ("decision", "positive"),
-                f"Negative {stage} grounds": ("decision", "negative"),
-            },
-            subsets=(("decision",), ("age", "decision")),
-            closed={**_AGE_DIM, "decision": ("negative", "positive")},
-            constant=(("stage", stage),),
-        )
-        for stage in ("reasonable", "conclusive")
-    ),
-    _Kind(
-        name="dtn-over-time",
-        header=("Date", "Referrals through Duty to Notify process"),
-        metric="victim_reports",
-        unit="reports",
-        reporter=DTN_REPORTER,
-        geo_code="GB-EAW",
-        note=_NOTE_DTN_OVER_TIME,
-        scheme_start=DTN_START,
-        date_column="Date",
-        date_style="quarter_end",
-        value_columns={"Referrals through Duty to Notify process": None},
-        subsets=((),),
-        constant=(("age", "adult"),),
-    ),
-    _Kind(
-        name="dtn-nationality",
-        header=("Nationality", "Total"),
-        metric="victim_reports",
-        unit="reports",
-        reporter=DTN_REPORTER,
-        geo_code="GB-EAW",
-        note=_NOTE_DTN_NATIONALITY,
-        scheme_start=DTN_START,
-        label_column="Nationality",
-        label_dim="nationality",
-        label_map=_label_slug,
-        value_columns={"Total": None},
-        subsets=(("nationality",),),
-        constant=(("age", "adult"),),
-    ),
-)
+
+def _kind(entry: dict) -> _Kind:  # type: ignore[type-arg]
+    """A :class:`_Kind` from its table in ``sources.toml`` (``[[uk_nrm.maps.kinds]]``)."""
+    e = dict(entry)
+    special = {
+        "note": NOTES[e.pop("note")],
+        "label_map": _LABEL_MAPS.get(e.pop("label_map", "")),
+        "value_columns": {c: tuple(d) if d else None for c, d in e.pop("value_columns").items()},
+        "closed": {d: tuple(v) for d, v in e.pop("closed", {}).items()},
+        "negative_by_convention": frozenset(e.pop("negative_by_convention", ())),
+    }
+    tuples = {
+        k: tuple(tuple(x) if isinstance(x, list) else x for x in v) for k, v in e.items() if k in _TUPLES
+    }
+    return _Kind(**{**e, **tuples, **special})
+
+
+KINDS: tuple[_Kind, ...] = tuple(_kind(e) for e in maps("uk_nrm")["kinds"])  # type: ignore[union-attr]
 
 
 def detect_kind(header: list[str], file: str) -> _Kind:
@@ -362,13 +206,11 @@ def detect_kind(header: list[str], file: str) -> _Kind:
     best = max(KINDS, key=lambda k: (len(set(k.header) & set(cols)), -len(set(k.header) ^ set(cols))))
     if not set(best.header) & set(cols):
         known = "; ".join(", ".join(k.header) for k in KINDS)
-        raise SourceFormatError(
-            Problem(
-                file,
-                1,
-                cols[0] if cols else None,
-                f"not a known NRM extract header: found {found}; expected one of: {known}",
-            )
+        raise format_error(
+            file,
+            1,
+            cols[0] if cols else None,
+            f"not a known NRM extract header: found {found}; expected one of: {known}",
         )
     missing = [c for c in best.header if c not in cols]
     extra = [c for c in cols if c not in best.header]
@@ -519,24 +361,6 @@ def _years(quarters: set[Period]) -> list[tuple[Period, list[Period]]]:
 # --------------------------------------------------------------------------------------------------------
 
 
-def _count(text: str, negative_ok: bool) -> int | str:
-    """A whole, non-negative count from a cell, or the reason it is not one."""
-    try:
-        c = parse_count(text)
-    except CountParseError as exc:
-        return f"cannot read a count from {exc.text!r}"
-    if c is None:
-        return "count is missing"
-    if c.qualifier != "exact" or c.value is None or not float(c.value).is_integer():
-        return f"{text.strip()!r} is not an exact whole count"
-    v = int(c.value)
-    if v < 0:
-        if negative_ok:
-            return -v
-        return f"negative count {v} (not a documented adjustment)"
-    return v
-
-
 @dataclass
 class _Cell:
     value: int
@@ -544,14 +368,9 @@ class _Cell:
 
 
 def load(path: Path) -> LoadResult:
-    """Normalize one British Red Cross NRM / Duty to Notify chart extract into rows of ``counts``.
-
-    Detects the kind of extract from its header, reads every record (quarantining implausible ones, see
-    the module docstring), and emits each cell plus the quarterly and yearly sums. Counts are persons
-    (referrals), decisions (grounds decisions) or reports (Duty to Notify). Raises
-    :class:`~trafficking_stats.errors.SourceFormatError` for an unknown header, or for a file without
-    a date column whose name has no month and year.
-    """
+    """Each cell of one NRM / Duty to Notify chart extract, plus its quarterly and yearly sums (module
+    docstring); :class:`~trafficking_stats.errors.SourceFormatError` for an unknown header, or a file
+    without a date column whose name has no month and year."""
 
     path = Path(path)
     name = str(path)
@@ -560,30 +379,24 @@ def load(path: Path) -> LoadResult:
     kind = detect_kind(header, name)
     name_period = period_from_name(path.name)
     if kind.date_column is None and name_period is None:
-        raise SourceFormatError(
-            Problem(
-                name,
-                1,
-                kind.header[0],
-                f"the {kind.name} extract has no date column, so its period must be in the file name "
-                f"(e.g. '... Dec 23.csv' = the 12 months to December 2023); found no month and year in "
-                f"{path.name!r}",
-            )
+        raise format_error(
+            name,
+            1,
+            kind.header[0],
+            f"the {kind.name} extract has no date column, so its period must be in the file name "
+            f"(e.g. '... Dec 23.csv' = the 12 months to December 2023); found no month and year in "
+            f"{path.name!r}",
         )
-    bad: list[dict[str, object]] = []
-    skipped: dict[str, int] = {}
+    tally = Tally(INFO, raw_file, reporter=kind.reporter)
     cells: dict[tuple[Period, tuple[tuple[str, str], ...]], _Cell] = {}
     seen_keys: dict[tuple[object, ...], int] = {}
     open_values: dict[str, set[str]] = {}
     quarters_seen: set[Period] = set()
-    read = used = 0
-
     for rec in records:
-        read += 1
+        tally.read += 1
 
         def quarantine(column: str, reason: str, rec=rec) -> None:
-            text = rec.fields.get(column, "") if column else ""
-            bad.append(quarantine_row(raw_file, rec.line, column, text, reason))
+            tally.quarantine(rec.line, column, rec.fields.get(column, "") if column else "", reason)
 
         if rec.n_fields != len(header):
             quarantine("", f"expected {len(header)} fields, found {rec.n_fields}")
@@ -615,10 +428,10 @@ def load(path: Path) -> LoadResult:
         if kind.label_column is not None:
             text = f[kind.label_column]
             if kind.label_dim == "age" and " ".join(text.split()).lower() == AGE_NOT_SPECIFIED:
-                skipped["age_not_specified"] = skipped.get("age_not_specified", 0) + 1
+                tally.skip("age_not_specified")
                 continue
             value = kind.label_map(text) if kind.label_map else None
-            if value is None:
+            if not value:  # an empty slug is no label either
                 what = "age group" if kind.label_dim == "age" else kind.label_dim
                 quarantine(kind.label_column, f"unknown {what} label {text.strip()!r}")
                 continue
@@ -635,20 +448,14 @@ def load(path: Path) -> LoadResult:
             quarters_seen.add(per)
         # the counts
         values: dict[tuple[tuple[str, str], ...], int] = {}
-        problem = None
-        for col, dim in kind.value_columns.items():
-            v = _count(f[col], col in kind.negative_by_convention)
-            if isinstance(v, str):
-                problem = (col, v)
-                break
-            d = dict(dims)
-            if dim is not None:
-                d[dim[0]] = dim[1]
-            values[tuple(sorted(d.items()))] = v
-        if problem is not None:
-            quarantine(*problem)
+        try:
+            for col, dim in kind.value_columns.items():
+                v = whole_count(f[col], col, sign_convention=col in kind.negative_by_convention)
+                values[tuple(sorted({**dims, **dict([dim] if dim else [])}.items()))] = v
+        except Reject as exc:
+            tally.reject(rec.line, exc)
             continue
-        used += 1
+        tally.used += 1
         for d, v in values.items():
             cells[(per, d)] = _Cell(v, rec.line)
             for k, val in d:
@@ -664,10 +471,9 @@ def load(path: Path) -> LoadResult:
     place = geo.place(kind.geo_code)
     all_dims = [*kind.closed, *(d for d in open_values if d not in kind.closed)]
     domains = {**{d: tuple(sorted(v)) for d, v in open_values.items()}, **kind.closed}
-    rows: list[dict[str, object]] = []
     for per, members in periods:
         for subset in kind.subsets:
-            if bad and any(d not in subset for d in kind.open_sum_needs_clean_file):
+            if tally.bad and any(d not in subset for d in kind.open_sum_needs_clean_file):
                 continue  # a sum over an open list of labels with a quarantined record is not a total
             free = [d for d in all_dims if d not in subset]
             for fixed in itertools.product(*(domains.get(d, ()) for d in subset)):
@@ -686,8 +492,7 @@ def load(path: Path) -> LoadResult:
                     # a sum over the extract's adult and child rows: people of unknown age are not in the
                     # extract, so this is not the Home Office's total (breakdown `age=known`)
                     pairs.append(("age", "known"))
-                pairs = sorted(pairs)
-                breakdown = ";".join(f"{k}={v}" for k, v in pairs) or "total"
+                breakdown = breakdown_of(pairs)
                 note = kind.note
                 if per.kind == "calendar_year" and kind.date_column is not None:
                     note = f"Sum of the four quarters of {per.year} in the extract. {note}"
@@ -698,19 +503,17 @@ def load(path: Path) -> LoadResult:
                     )
                 elif kind.date_column is None:
                     note = f"Period from the file name: {per.label}. {note}"
-                rows.append(
+                period = (per.start.isoformat(), per.end.isoformat(), per.kind, per.year)
+                tally.rows.append(
                     row(
                         INFO,
-                        fid=figure_id(
-                            "nrm", vintage, kind.name, per.start.isoformat(), per.end.isoformat(), breakdown
-                        ),
-                        reporter=kind.reporter,
-                        reporter_type="government",
                         place=place,
-                        period=(per.start.isoformat(), per.end.isoformat(), per.kind, per.year),
+                        period=period,
+                        count=(value, "exact", value, value),
+                        figure_id=figure_id("nrm", vintage, kind.name, *period[:2], breakdown),
+                        reporter=kind.reporter,
                         metric=kind.metric,
                         breakdown=breakdown,
-                        count=(value, "exact", value, value),
                         unit=kind.unit,
                         vintage=vintage,
                         raw_file=raw_file,
@@ -718,7 +521,7 @@ def load(path: Path) -> LoadResult:
                         note=note,
                     )
                 )
-    return result(INFO, raw_file, read, rows, bad, skipped=skipped, used=used)
+    return tally.result()
 
 
 def _vintage(name_period: Period | None, quarters: set[Period]) -> str:

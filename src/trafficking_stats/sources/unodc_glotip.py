@@ -84,8 +84,20 @@ from ..errors import Problem, SourceFormatError
 from ..geo import UnknownPlaceError
 from ..paths import relative_to_root
 from ..vocab import NOT_KNOWN, resolve_country
-from ._workbook import check_workbook
-from .base import QUARANTINE_COLUMNS, LoadResult, figure_id, result, source_info
+from ._workbook import cell_text, read_sheet
+from .base import (
+    QUARANTINE_COLUMNS,
+    LoadResult,
+    breakdown_of,
+    figure_ids,
+    format_error,
+    header_columns,
+    maps,
+    notes,
+    result,
+    source_info,
+    year_frame,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -94,69 +106,21 @@ INFO = source_info("unodc_glotip")
 
 SHEET = "data_glotip_1"
 HEADER_FIRST_CELL = "Iso3_code"
-REQUIRED_COLUMNS: tuple[str, ...] = (
-    "Iso3_code",
-    "Country",
-    "Indicator",
-    "Dimension",
-    "Category",
-    "Sex",
-    "Age",
-    "Year",
-    "Unit of measurement",
-    "txtVALUE",
-)
+MAPS = maps("unodc_glotip")  # sources.toml [unodc_glotip.maps], commented there
+REQUIRED_COLUMNS: tuple[str, ...] = tuple(MAPS["required_columns"])
 REPORTER = "UNODC (national authorities' official statistics)"
 
-#: Indicator -> (metric, unit).
-INDICATORS: dict[str, tuple[str, str]] = {
-    "Detected trafficking victims": ("victims_identified", "persons"),
-    "Persons prosecuted": ("prosecutions", "persons"),
-    "Persons convicted": ("convictions", "persons"),
-    "Persons brought into formal contact": ("persons_formal_contact", "persons"),
-    "Offences of trafficking in persons": ("offenses_recorded", "offenses"),
-}
-#: Dimension -> breakdown key (None: the Total dimension).
-DIMENSIONS: dict[str, str | None] = {
-    "Total": None,
-    "by form of exploitation": "exploitation",
-    "by citizenship": "citizenship",
-    "by country of repatriation": "repatriation",
-}
-EXPLOITATION: dict[str, str] = {
-    "Sexual exploitation": "sexual",
-    "Forced labour": "forced_labour",
-    "Other forms of exploitation": "other",
-}
-SEX: dict[str, str | None] = {
-    "Total": None,
-    "Female": "female",
-    "Male": "male",
-    "Other": "other",
-    "Unknown": "unknown",
-}
-AGE: dict[str, str | None] = {
-    "Total": None,
-    "0 to 17 years": "minor",
-    "18 years or over": "adult",
-    "Unknown": "unknown",
-}
+INDICATORS: dict[str, tuple[str, str]] = {k: tuple(v) for k, v in MAPS["indicators"].items()}
+DIMENSIONS: dict[str, str | None] = {k: v or None for k, v in MAPS["dimensions"].items()}
+EXPLOITATION: dict[str, str] = MAPS["exploitation"]
+SEX: dict[str, str | None] = {k: v or None for k, v in MAPS["sex"].items()}
+AGE: dict[str, str | None] = {k: v or None for k, v in MAPS["age"].items()}
 UNIT_OF_MEASUREMENT = "Counts"
-#: UNODC's regional groupings in the Iso3_code column (rows with an empty Country).
-REGIONAL_CODES: frozenset[str] = frozenset({"CAR", "CAS", "EEU", "MCA", "MCN", "SAF", "SAM", "Aruba/Curacao"})
+REGIONAL_CODES: frozenset[str] = frozenset(MAPS["regional_codes"])
 #: Earliest reference year accepted (the UN Trafficking Protocol dates from 2000; GLOTIP data from 2003).
 EARLIEST_YEAR = 2000
 
-NOTE = (
-    "Official statistics of national authorities as reported to UNODC (GLOTIP); definitions, coverage and "
-    "recording rules differ by country. Breakdowns do not add up to totals (suppressed, unknown and other "
-    "categories)."
-)
-NOTE_FREE_TEXT = (
-    " The category is the national authority's own text (several languages and spellings) resolved to an "
-    "ISO 3166-1 alpha-3 code in lower case, or to nationals, abroad, unknown or stateless (see "
-    "trafficking_stats.vocab); texts that name no known country are quarantined."
-)
+NOTES = notes("unodc_glotip")
 
 _SEP = "\x1f"
 _DATE_DMY = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
@@ -167,65 +131,21 @@ _FOLDER_VINTAGE = re.compile(r"(\d{4}-\d{2})")
 # ------------------------------------------------------------------------------------------------ reading
 
 
-def _cell_text(v: object) -> str:
-    """A cell as stripped text: floats that are whole numbers lose their ``.0``; empty cells are ``''``."""
-    if v is None:
-        return ""
-    if isinstance(v, str):
-        return v.strip()
-    if isinstance(v, float):
-        if v != v:
-            return ""
-        return str(int(v)) if v.is_integer() else repr(v)
-    if isinstance(v, dt.datetime | dt.date):
-        return v.isoformat()
-    return str(v).strip()
-
-
-def read_sheet(path: Path) -> tuple[list[list[object]], int]:
-    """The cells of sheet ``data_glotip_1`` as Python values (python-calamine), and the sheet row of the
-    first list entry (1-based). Raises :class:`SourceFormatError` for a file that is not a workbook or
-    lacks the sheet."""
-    from python_calamine import CalamineWorkbook
-
-    name = str(path)
-    check_workbook(path)
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for non-workbooks
-        raise SourceFormatError(
-            Problem(name, None, None, f"cannot open as an Excel workbook (expected .xlsx): {exc}")
-        ) from None
-    if SHEET not in wb.sheet_names:
-        raise SourceFormatError(
-            Problem(name, None, None, f"no sheet {SHEET!r}; the workbook has {wb.sheet_names!r}")
-        )
-    try:
-        sheet = wb.get_sheet_by_name(SHEET)
-        rows = sheet.to_python()
-        first = (sheet.start[0] + 1) if sheet.start is not None else 1
-    except Exception as exc:
-        raise SourceFormatError(Problem(name, None, None, f"cannot read sheet {SHEET!r}: {exc}")) from None
-    return rows, first
-
-
 def find_header(rows: list[list[object]], file: str, first_row: int = 1) -> int:
     """Index in ``rows`` of the header: the first row whose first cell is ``Iso3_code``.
 
     Raises :class:`SourceFormatError` naming what the first cells of the sheet hold instead.
     """
     for i, row in enumerate(rows):
-        if row and _cell_text(row[0]) == HEADER_FIRST_CELL:
+        if row and cell_text(row[0]) == HEADER_FIRST_CELL:
             return i
-    seen = [_cell_text(r[0]) for r in rows[:5] if r]
-    raise SourceFormatError(
-        Problem(
-            file,
-            first_row,
-            HEADER_FIRST_CELL,
-            f"no header row: expected a row whose first cell is {HEADER_FIRST_CELL!r} in sheet {SHEET!r}; "
-            f"the first cells of the first rows are {seen!r}",
-        )
+    seen = [cell_text(r[0]) for r in rows[:5] if r]
+    raise format_error(
+        file,
+        first_row,
+        HEADER_FIRST_CELL,
+        f"no header row: expected a row whose first cell is {HEADER_FIRST_CELL!r} in sheet {SHEET!r}; "
+        f"the first cells of the first rows are {seen!r}",
     )
 
 
@@ -278,7 +198,7 @@ def _breakdown(dimension: str, category: str, sex: str, age: str) -> tuple[str |
     if age not in AGE:
         return None, "Age", f"unknown Age {age!r} (expected one of {list(AGE)})"
     key = DIMENSIONS[dimension]
-    parts: list[str] = []
+    parts = {"sex": SEX[sex], "age": AGE[age]}
     if key is None:
         if category != "Total":
             return None, "Category", f"Dimension 'Total' with Category {category!r} (expected 'Total')"
@@ -289,7 +209,7 @@ def _breakdown(dimension: str, category: str, sex: str, age: str) -> tuple[str |
                 "Category",
                 f"unknown form of exploitation {category!r} (expected {list(EXPLOITATION)})",
             )
-        parts.append(f"exploitation={EXPLOITATION[category]}")
+        parts["exploitation"] = EXPLOITATION[category]
     else:
         if not category:
             return None, "Category", f"empty Category in a {dimension!r} row"
@@ -303,12 +223,8 @@ def _breakdown(dimension: str, category: str, sex: str, age: str) -> tuple[str |
         value = resolve_country(repair_double_encoding(category))
         if value is None:
             return None, "Category", f"category {category!r} ({dimension}): {NOT_KNOWN}"
-        parts.append(f"{key}={value}")
-    if SEX[sex]:
-        parts.append(f"sex={SEX[sex]}")
-    if AGE[age]:
-        parts.append(f"age={AGE[age]}")
-    return (";".join(sorted(parts)) if parts else "total"), "", ""
+        parts[key] = value
+    return breakdown_of(parts), "", ""
 
 
 def _place(code: str) -> tuple[geo.Place | None, str]:
@@ -320,11 +236,6 @@ def _place(code: str) -> tuple[geo.Place | None, str]:
         return None, str(exc.args[0])
 
 
-def _vintage_year(vintage: str) -> int | None:
-    m = re.match(r"^(\d{4})", vintage)
-    return int(m.group(1)) if m else None
-
-
 class _Col:
     """One column as integer codes into its distinct cleaned texts (the per-value work runs once each)."""
 
@@ -333,7 +244,7 @@ class _Col:
         import pandas as pd
 
         raw_codes, raw_uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
-        cleaned = np.array([_cell_text(u) for u in raw_uniques], dtype=object)
+        cleaned = np.array([cell_text(u) for u in raw_uniques], dtype=object)
         codes, uniques = pd.factorize(cleaned)
         self.codes = codes[raw_codes] if len(raw_codes) else raw_codes
         self.uniques = np.asarray(uniques, dtype=object)
@@ -369,8 +280,6 @@ def normalize_frame(
     """
     import numpy as np
     import pandas as pd
-
-    from ..schema import COLUMN_NAMES
 
     missing = [c for c in REQUIRED_COLUMNS if c not in df]
     if missing:
@@ -472,7 +381,7 @@ def normalize_frame(
 
     # Year
     yc = col["Year"]
-    vy = _vintage_year(vintage)
+    vy = int(vintage[:4]) if re.match(r"\d{4}", vintage) else None  # the vintage's year
 
     def year_of(u: str) -> tuple[int, str]:
         if not re.fullmatch(r"\d{4}", u):
@@ -493,23 +402,10 @@ def normalize_frame(
     g_why = np.array([w for _, w in g_res] or [""], dtype=object)[ic.codes]
     fail(pd.isna(g_code), "Iso3_code", g_why, iso)
 
-    # figure_id = base.figure_id(vintage, code, year, metric, breakdown), built from slugged parts
     ok = keep & ~failed
     idx = np.flatnonzero(ok)
     fids = np.full(n, None, dtype=object)
-    if len(idx):
-        slug_b = {b: figure_id(b) for b in set(breakdown[idx])}
-        slug_m = {m: figure_id(m) for m in set(metric[idx])}
-        head = np.array([f"{figure_id(vintage)}-"], dtype=object)
-        code_s = np.array([c.lower() + "-" for c in g_code[idx]], dtype=object)
-        year_s = year[idx].astype(str).astype(object) + "-"
-        fids[idx] = (
-            head
-            + code_s
-            + year_s
-            + np.array([slug_m[m] + "-" for m in metric[idx]], dtype=object)
-            + np.array([slug_b[b] for b in breakdown[idx]], dtype=object)
-        )
+    fids[idx] = figure_ids(vintage, g_code[idx], year[idx], metric[idx], breakdown[idx])
 
     # Repeated keys: none of the rows can be stored as the figure for that key
     fid_s = pd.Series(fids[idx], index=idx)
@@ -574,53 +470,35 @@ def normalize_frame(
     # Assemble
     idx = np.flatnonzero(keep & ~failed)
     note_of = {
-        b: NOTE + NOTE_FREE_TEXT if ("citizenship=" in b or "repatriation=" in b) else NOTE
+        b: NOTES["all"] + (NOTES["free_text"] if ("citizenship=" in b or "repatriation=" in b) else "")
         for b in set(breakdown[idx])
     }
-    note = np.array([note_of[b] for b in breakdown[idx]], dtype=object)
-    yr = year[idx]
-    start_u = {y: f"{y}-01-01" for y in set(yr.tolist())}
-    end_u = {y: f"{y}-12-31" for y in set(yr.tolist())}
-    rows = pd.DataFrame(
-        {
-            "dataset": INFO.id,
-            "figure_id": fids[idx],
-            "reporter": REPORTER,
-            "reporter_type": INFO.reporter_type,
-            "geo_level": "country",
-            "geo_code": g_code[idx],
-            "geo_name": g_name[idx],
-            "period_start": [start_u[y] for y in yr.tolist()],
-            "period_end": [end_u[y] for y in yr.tolist()],
-            "period_kind": "calendar_year",
-            "year": pd.array(yr, dtype="Int16"),
-            "metric": metric[idx],
-            "breakdown": breakdown[idx],
-            "value": pd.array(value[idx], dtype="Float64"),
-            "qualifier": qualifier[idx],
-            "value_low": pd.array(low[idx], dtype="Float64"),
-            "value_high": pd.array(high[idx], dtype="Float64"),
-            "unit": unit[idx],
-            "vintage": vintage,
-            "citation": INFO.citation,
-            "quote": None,
-            "conflict_group": None,
-            "raw_file": raw_file,
-            "raw_row": pd.array(sheet_row[idx], dtype="Int64"),
-            "note": note,
-        },
-        columns=list(COLUMN_NAMES),
-        index=pd.RangeIndex(len(idx)),
+    rows = year_frame(
+        INFO,
+        year[idx],
+        figure_id=fids[idx],
+        reporter=REPORTER,
+        geo_level="country",
+        geo_code=g_code[idx],
+        geo_name=g_name[idx],
+        metric=metric[idx],
+        breakdown=breakdown[idx],
+        value=value[idx],  # NA only for suppressed cells
+        qualifier=qualifier[idx],
+        value_low=low[idx],
+        value_high=high[idx],
+        unit=unit[idx],
+        vintage=vintage,
+        raw_file=raw_file,
+        raw_row=sheet_row[idx],
+        note=np.array([note_of[b] for b in breakdown[idx]], dtype=object),
     )
-    # value is NA only for suppressed cells (Float64 from NaN gives NA)
-    for c in ("value", "value_low", "value_high"):
-        rows[c] = rows[c].astype("Float64")
     qidx = np.flatnonzero(failed)
     quarantine = pd.DataFrame(
         {
             "dataset": INFO.id,
             "raw_file": raw_file,
-            "raw_row": pd.array(sheet_row[qidx], dtype="Int64"),
+            "raw_row": sheet_row[qidx],
             "column": column[qidx],
             "text": bad_text[qidx],
             "reason": reason[qidx],
@@ -634,29 +512,14 @@ def normalize_frame(
 def _columns(path: Path) -> tuple[dict[str, list[object]], int, str | None]:
     """The required columns of the sheet (cells as read, below the header), the sheet row of the first
     of them, and the vintage its title rows carry (None when they carry none)."""
-    cells, first = read_sheet(path)
+    cells, first = read_sheet(path, SHEET)
     h = find_header(cells, str(path), first)
-    header = [_cell_text(c) for c in cells[h]]
+    header = [cell_text(c) for c in cells[h]]
     header_row = first + h
-    seen: set[str] = set()
-    problems = []
-    for c in header:
-        if c and c in seen:
-            problems.append(Problem(str(path), header_row, c, "duplicated column name in the header"))
-        seen.add(c)
-    found = ", ".join(repr(c) for c in header if c)
-    problems += [
-        Problem(str(path), header_row, c, f"required column is missing (header has {found})")
-        for c in REQUIRED_COLUMNS
-        if c not in seen
-    ]
-    if problems:
-        raise SourceFormatError(problems)
+    header_columns(str(path), header_row, header, REQUIRED_COLUMNS, skip_blank=True)
     body = cells[h + 1 :]
-    if not any(any(_cell_text(c) for c in r) for r in body):
-        raise SourceFormatError(
-            Problem(str(path), header_row, None, "the sheet has a header but no records below it")
-        )
+    if not any(any(cell_text(c) for c in r) for r in body):
+        raise format_error(str(path), header_row, None, "the sheet has a header but no records below it")
     width = len(header)
     if any(len(r) != width for r in body):  # calamine rows are rectangular; pad anything else
         body = [[*r, *([""] * (width - len(r)))] for r in body]
@@ -666,12 +529,9 @@ def _columns(path: Path) -> tuple[dict[str, list[object]], int, str | None]:
 
 
 def load(path: Path, vintage: str | None = None) -> LoadResult:
-    """Normalize UNODC's ``data_glotip.xlsx`` into rows of the ``counts`` table.
-
-    ``vintage`` is used when the file's title rows carry no date (default: the ``YYYY-MM`` in the name of
-    the file's folder). Raises :class:`~trafficking_stats.errors.SourceFormatError` for a file that is not
-    a workbook, lacks the ``data_glotip_1`` sheet, its ``Iso3_code`` header row or a required column.
-    """
+    """The rows of UNODC's ``data_glotip.xlsx``; ``vintage`` where its title rows carry no date (default:
+    the ``YYYY-MM`` in its folder's name). :class:`~trafficking_stats.errors.SourceFormatError` for a file
+    that is not a workbook or lacks the ``data_glotip_1`` sheet, its header row or a required column."""
     path = Path(path)
     raw_file = relative_to_root(path)
     # ~600,000 cell objects are created at once; the cyclic garbage collector has nothing to free among
