@@ -67,7 +67,6 @@ import contextlib
 import csv
 import tempfile
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -76,7 +75,8 @@ from .. import geo
 from ..errors import Problem, SourceFormatError
 from ..geo import UnknownPlaceError
 from ..paths import relative_to_root
-from .base import QUARANTINE_COLUMNS, LoadResult, SourceInfo, figure_id
+from .base import LoadResult, SourceInfo, figure_id, quarantine_row, result
+from .base import row as base_row
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -554,15 +554,19 @@ def _int(s: pd.Series) -> pd.Series:
 
 
 def _clean(frame: pd.DataFrame) -> pd.DataFrame:
-    """Object columns of stripped strings, None for NULL and blank cells."""
-    out = {}
-    for c in frame.columns:
-        col = frame[c].astype("object")
-        out[c] = [
-            (v.strip() or None) if isinstance(v, str) else (None if v is None or v != v else v) for v in col
-        ]
+    """Object columns of stripped strings, None for NULL and blank cells (numbers kept as numbers);
+    vectorized: ``NIBRS_month`` and ``agencies`` come back whole, one row per agency-month."""
     import pandas as pd
 
+    out = {}
+    for c in frame.columns:
+        col = frame[c]
+        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            col = col.astype("object")
+        else:
+            col = col.astype("str").str.strip()
+            col = col.where(col != "").astype("object")
+        out[c] = col.where(col.notna(), None)
     return pd.DataFrame(out, columns=list(frame.columns), dtype="object")
 
 
@@ -634,14 +638,16 @@ class _Quarantine:
             )
 
 
-def _check(t: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], _Quarantine]:
-    """Flag every record read; return the used records of each fact table and the quarantine."""
+def _check(
+    t: dict[str, pd.DataFrame], places: dict[str, tuple[geo.Place, geo.Place] | str]
+) -> tuple[dict[str, pd.DataFrame], _Quarantine]:
+    """Flag every record read (``places``: from :func:`_places`); return the used records of each fact
+    table and the quarantine."""
     import numpy as np
 
     q = _Quarantine()
     off, inc, link, vic = t["ht_offense"], t["ht_incident"], t["ht_victim_offense"], t["ht_victim"]
-    fdr, arr, mon, ag = t["ht_offender"], t["ht_arrestee"], t["ht_month"], t["ht_agency"]
-    places = _places(ag)
+    fdr, arr, mon = t["ht_offender"], t["ht_arrestee"], t["ht_month"]
     month_ids = set(mon["nibrs_month_id"].dropna())
 
     # NIBRS_month: orphan agency, impossible month
@@ -987,7 +993,6 @@ def load(
     :class:`~trafficking_stats.errors.SourceFormatError` for a bundle missing a table or a table missing a
     column, and for a CSV the engine cannot parse.
     """
-    import pandas as pd
 
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
@@ -1002,59 +1007,56 @@ def load(
         tables = ENGINES[engine](members, tmp)
         for name, frame in tables.items():
             tables[name] = _clean(frame)
-        used, q = _check(tables)
+        places = _places(tables["ht_agency"])
+        used, q = _check(tables, places)
         lines = _lines(q.items, members)
     read = sum(len(tables[n]) for n in ("ht_offense", "ht_incident", "ht_victim_offense", "ht_victim"))
     read += sum(len(tables[n]) for n in ("ht_offender", "ht_arrestee", "ht_month"))
     n_used = sum(len(used[k]) for k in used)
-    rows = _rows(used, tables, path, raw_file, allow_small_cells, monthly)
-    quarantine = pd.DataFrame(
-        [
-            {
-                "dataset": INFO.id,
-                "raw_file": raw_file,
-                "raw_row": lines.get((it["file"], it["keys"])),
-                "column": it["column"],
-                "text": it["text"],
-                "reason": f"{it['file']}: {it['reason']}",
-            }
-            for it in q.items
-        ],
-        columns=list(QUARANTINE_COLUMNS),
-    )
-    quarantine["raw_row"] = quarantine["raw_row"].astype("Int64")
-    return LoadResult(
-        source=INFO.id, raw_file=raw_file, read=read, rows=rows, quarantine=quarantine, used=n_used
-    )
+    rows = _rows(used, tables, places, path, raw_file, allow_small_cells, monthly)
+    bad = [
+        quarantine_row(
+            raw_file,
+            lines.get((it["file"], it["keys"])),
+            it["column"],
+            it["text"],
+            f"{it['file']}: {it['reason']}",
+        )
+        for it in q.items
+    ]
+    out = result(INFO, raw_file, read, rows, bad, used=n_used)
+    out.quarantine["raw_row"] = out.quarantine["raw_row"].astype("Int64")
+    return out
 
 
 def _lines(items: list[dict[str, object]], members: list[_Member]) -> dict[tuple[str, tuple], int]:
-    """1-based line of each quarantined record, found by its key in its file (only files with one)."""
+    """1-based line of each quarantined record, found by its key in its file: only the files holding one
+    are read again, with the csv module (a quoted field may span lines: a record's line is the line it
+    starts on), and each stops once its keys are found. DuckDB cannot say where a record was (its CSV
+    reader has no row number; a record count would miss lines inside quoted fields)."""
     wanted: dict[str, set[tuple]] = {}
     for it in items:
         wanted.setdefault(str(it["file"]), set()).add(it["keys"])  # type: ignore[arg-type]
     out: dict[tuple[str, tuple], int] = {}
     for m in members:
-        keys = wanted.get(m.label)
+        keys = set(wanted.get(m.label, ()))
         if not keys:
             continue
         lower = [h.lower() for h in m.header]
         idx = [lower.index(k) for k in KEYS[m.table]]
-        for line_no, fields in _records(m.path):
-            key = tuple(fields[i].strip() if i < len(fields) else None for i in idx)
-            if key in keys:
-                out.setdefault((m.label, key), line_no)
+        with open(m.path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            next(reader, None)
+            start = reader.line_num + 1
+            for fields in reader:
+                key = tuple((fields[i].strip() or None) if i < len(fields) else None for i in idx)
+                if key in keys:
+                    out[(m.label, key)] = start
+                    keys.discard(key)
+                    if not keys:
+                        break
+                start = reader.line_num + 1
     return out
-
-
-def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """(line, fields) of every record of ``path`` after the header, split on commas (the csv module for a
-    line with quotes). NIBRS fact tables hold no line breaks inside fields, so a line is a record."""
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        next(fh, None)
-        for line_no, line in enumerate(fh, start=2):
-            line = line.rstrip("\r\n")
-            yield line_no, next(csv.reader([line])) if '"' in line else line.split(",")
 
 
 def _month_end(year: int, month: int) -> str:
@@ -1066,18 +1068,15 @@ def _month_end(year: int, month: int) -> str:
 def _rows(
     used: dict[str, pd.DataFrame],
     t: dict[str, pd.DataFrame],
+    places: dict[str, tuple[geo.Place, geo.Place] | str],
     path: Path,
     raw_file: str,
     allow_small: bool,
     monthly: bool,
-) -> pd.DataFrame:
-    import pandas as pd
-
-    from ..schema import COLUMN_NAMES
-
+) -> list[dict[str, object]]:
+    """The normalized rows (dicts, see :func:`.base.row`) of the used records."""
     facts = _facts(used, t)
     periods = (lambda m: (0, m)) if monthly else (lambda m: (0,))
-    places = _places(t["ht_agency"])
     usa = geo.country("USA")
     month = used["month"].astype({"agency_id": "str", "data_year": "str"})
     months = (
@@ -1117,7 +1116,6 @@ def _rows(
             states_by_year.setdefault(year, set()).add(code)
 
     def row(year: int, mon: int, code: str, metric: str, breakdown: str, value: int) -> dict[str, object]:
-        p = geo_of[code]
         note = f"{NOTES[metric]} {NOTE_COMMON}"
         small = not allow_small and metric == "victims_recorded" and breakdown != "total"
         small = small and value < SMALL_CELL_THRESHOLD
@@ -1125,33 +1123,27 @@ def _rows(
             note += " Withheld here: a count from 0 to 4 (victim breakdown cell below 5)."
         if code == "USA":
             note += f" National figures sum the bundles loaded: {len(states_by_year.get(year, ()))} state(s)."
-        return {
-            "dataset": INFO.id,
-            "figure_id": figure_id(year, f"m{mon:02d}" if mon else None, code, metric, breakdown),
-            "reporter": REPORTER,
-            "reporter_type": INFO.reporter_type,
-            "geo_level": p.level,
-            "geo_code": p.code,
-            "geo_name": p.name,
-            "period_start": f"{year}-{mon or 1:02d}-01",
-            "period_end": f"{year}-12-31" if not mon else _month_end(year, mon),
-            "period_kind": "partial_year" if mon else "calendar_year",
-            "year": None if mon else year,
-            "metric": metric,
-            "breakdown": breakdown,
-            "value": None if small else float(value),
-            "qualifier": "suppressed" if small else "exact",
-            "value_low": 0.0 if small else float(value),
-            "value_high": SMALL_CELL_THRESHOLD - 1.0 if small else float(value),
-            "unit": UNITS[metric],
-            "vintage": vintage,
-            "citation": INFO.citation,
-            "quote": None,
-            "conflict_group": None,
-            "raw_file": raw_file,
-            "raw_row": None,
-            "note": note,
-        }
+        period = (
+            (f"{year}-{mon:02d}-01", _month_end(year, mon), "partial_year", None)
+            if mon
+            else (f"{year}-01-01", f"{year}-12-31", "calendar_year", year)
+        )
+        count = (None, "suppressed", 0.0, SMALL_CELL_THRESHOLD - 1.0) if small else (float(value), "exact")
+        return base_row(
+            INFO,
+            fid=figure_id(year, f"m{mon:02d}" if mon else None, code, metric, breakdown),
+            reporter=REPORTER,
+            place=geo_of[code],
+            period=period,
+            metric=metric,
+            breakdown=breakdown,
+            count=count if small else (*count, float(value), float(value)),
+            unit=UNITS[metric],
+            vintage=vintage,
+            raw_file=raw_file,
+            raw_row=None,
+            note=note,
+        )
 
     metrics = (
         "incidents_recorded",
@@ -1172,9 +1164,4 @@ def _rows(
             out.append(row(year, mon, code, "agencies_reporting", "total", len(coverage[(year, mon, code)])))
     for (year, code), n in sorted(agency_months.items()):
         out.append(row(year, 0, code, "months_reported", "total", n))
-    frame = pd.DataFrame(out, columns=list(COLUMN_NAMES))
-    for c in ("value", "value_low", "value_high"):
-        frame[c] = frame[c].astype("Float64")
-    frame["year"] = frame["year"].astype("Int16")
-    frame["raw_row"] = frame["raw_row"].astype("Int64")
-    return frame
+    return out
