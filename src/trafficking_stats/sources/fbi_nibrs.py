@@ -465,9 +465,11 @@ def _run_duckdb(members: list[_Member], tmp: Path) -> dict[str, pd.DataFrame]:
             for m in (m for m in members if m.table == table):
                 cols = ", ".join(f"'{h.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for h in m.header)
                 src = str(m.path).replace("'", "''")
+                # a short row is an error naming file and line (no null_padding: with it, DuckDB's parallel
+                # reader refuses a quoted field holding a line break)
                 scan = (
                     f"read_csv('{src}', header=true, delim=',', quote='\"', escape='\"', auto_detect=false, "
-                    f"columns={{{cols}}}, null_padding=true)"
+                    f"columns={{{cols}}})"
                 )
                 parts.append(
                     f"SELECT {_select_list(m, chr(34)).replace('AS STRING', 'AS VARCHAR')} FROM {scan}"
@@ -505,7 +507,9 @@ def _run_spark(members: list[_Member], tmp: Path) -> dict[str, pd.DataFrame]:
     for table in TABLES:
         frame = None
         for m in (m for m in members if m.table == table):
-            df = spark.read.csv(str(m.path), header=True, quote='"', escape='"', inferSchema=False)
+            df = spark.read.csv(
+                str(m.path), header=True, quote='"', escape='"', inferSchema=False, multiLine=True
+            )  # multiLine: a quoted field may hold a line break (as DuckDB reads it)
             df = df.selectExpr(*_split_select(_select_list(m, "`")))
             frame = df if frame is None else frame.unionByName(df, allowMissingColumns=True)
         frame.createOrReplaceTempView(table)
