@@ -265,8 +265,10 @@ KEYS: dict[str, tuple[str, ...]] = {
     "nibrs_month": ("nibrs_month_id",),
 }
 
-#: DuckDB's memory limit: it spills to the temporary folder beyond it, so peak memory stays flat as the
-#: input grows (measured: scale 30, 770 MB without a limit, 423 MB with this one).
+#: DuckDB's memory limit: it spills to the temporary folder beyond it. A ceiling, not what keeps memory
+#: flat: with the semi-joins' hash tables on the filtered rows (see :func:`_run_duckdb`) the loader's peak
+#: at scale 30 of benchmarks/nibrs.py is about 0.3 GB with or without it (it was 770 MB without it when
+#: the hash tables held whole CSVs).
 DUCKDB_MEMORY_LIMIT = "256MB"
 
 #: Victim breakdown cells below this are published as suppressed (the same threshold as
