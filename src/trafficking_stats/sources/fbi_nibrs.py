@@ -174,7 +174,7 @@ TABLE_NAMES: dict[str, str] = {
 
 #: The filter, written once for every engine: (result name, SELECT over the table views). Each result is
 #: materialized by the engine (a DuckDB temp table, a cached Spark view) and may be used by the next ones.
-#: Portable SQL only (no dialect functions): the views hold trimmed strings, NULL for empty cells.
+#: Portable SQL only (no dialect functions): the views hold the strings as read (trimmed after the filter).
 FILTER_SQL: tuple[tuple[str, str], ...] = (
     (
         "ht_type",
