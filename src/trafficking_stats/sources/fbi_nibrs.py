@@ -175,6 +175,8 @@ TABLE_NAMES: dict[str, str] = {
 #: The filter, written once for every engine: (result name, SELECT over the table views). Each result is
 #: materialized by the engine (a DuckDB temp table, a cached Spark view) and may be used by the next ones.
 #: Portable SQL only (no dialect functions): the views hold the strings as read (trimmed after the filter).
+#: In every join and ``IN (SELECT ...)`` the small, already filtered side is on the right: DuckDB builds its
+#: hash table there as written (see :func:`_run_duckdb`).
 FILTER_SQL: tuple[tuple[str, str], ...] = (
     (
         "ht_type",
