@@ -207,6 +207,23 @@ def test_missing_table_and_column(tmp_path):
         fbi_nibrs.load(bundle)
 
 
+def test_a_short_row_names_the_zip_member_and_line(tmp_path):
+    # incident 5002 (line 3 of CA-2021's NIBRS_incident.csv) loses its last two fields, in a zipped bundle
+    lines = (DATA / "CA-2021" / "NIBRS_incident.csv").read_text().splitlines()
+    lines[2] = lines[2].removesuffix(',"F",')
+    bundle = tmp_path / "CA-2021.zip"
+    with zipfile.ZipFile(bundle, "w") as zf:
+        for f in sorted((DATA / "CA-2021").iterdir()):
+            text = "\n".join(lines) + "\n" if f.name == "NIBRS_incident.csv" else f.read_text()
+            zf.writestr(f.name, text)
+    with pytest.raises(SourceFormatError) as err:
+        fbi_nibrs.load(bundle)
+    (problem,) = err.value.problems
+    assert (problem.file, problem.line) == ("CA-2021.zip!NIBRS_incident.csv", 3)
+    assert "Expected Number of Columns: 15 Found: 13" in problem.message
+    assert "/unpacked/" not in str(err.value)  # the temporary copy of the member is not what the user gave
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

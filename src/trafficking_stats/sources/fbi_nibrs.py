@@ -488,9 +488,25 @@ def _run_duckdb(members: list[_Member], tmp: Path) -> dict[str, pd.DataFrame]:
             con.execute(f"CREATE TEMP TABLE {name} AS {sql}")
         return {name: con.execute(f"SELECT * FROM {name}").df() for name in FETCHED}
     except duckdb.Error as exc:  # a malformed CSV: DuckDB's message names the file and line
-        raise SourceFormatError(Problem(None, None, None, f"cannot read the bundle: {exc}"[:800])) from exc
+        raise SourceFormatError(_duckdb_problem(str(exc), members)) from exc
     finally:
         con.close()
+
+
+def _duckdb_problem(message: str, members: list[_Member]) -> Problem:
+    """DuckDB's error as a :class:`Problem` naming the bundle member as the user knows it (``zip!member``
+    or its path under the folder given, not the temporary copy) and DuckDB's line."""
+    import re
+
+    where = None
+    for m in members:
+        if str(m.path) in message:
+            message, where = message.replace(str(m.path), m.label), m.label
+    message = message.split("\nPossible fixes")[0].strip()  # DuckDB's advice to DuckDB users
+    line = re.search(r"CSV Error on Line: (\d+)", message)
+    return Problem(
+        where, int(line.group(1)) if line else None, None, f"cannot read the table: {message}"[:800]
+    )
 
 
 def spark_session():
