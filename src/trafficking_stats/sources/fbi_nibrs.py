@@ -486,7 +486,7 @@ def _run_duckdb(members: list[_Member], tmp: Path) -> dict[str, pd.DataFrame]:
             con.execute(f"CREATE VIEW {table} AS " + " UNION ALL BY NAME ".join(parts))
         for name, sql in FILTER_SQL:
             con.execute(f"CREATE TEMP TABLE {name} AS {sql}")
-        return {name: con.execute(f"SELECT * FROM {name}").df() for name in FETCHED}
+        return {name: _fetch_clean(con, name) for name in FETCHED}
     except duckdb.Error as exc:  # a malformed CSV: DuckDB's message names the file and line
         raise SourceFormatError(_duckdb_problem(str(exc), members)) from exc
     finally:
@@ -507,6 +507,18 @@ def _duckdb_problem(message: str, members: list[_Member]) -> Problem:
     return Problem(
         where, int(line.group(1)) if line else None, None, f"cannot read the table: {message}"[:800]
     )
+
+
+def _fetch_clean(con, name: str) -> pd.DataFrame:
+    """Result ``name`` as :func:`_clean` makes it (object columns, strings stripped, None for NULL and
+    blank cells), trimmed by DuckDB and fetched as Python values: no pandas pass per column."""
+    import pandas as pd
+
+    types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {name})").fetchall())
+    space = "||".join(f"chr({i})" for i in (32, 9, 10, 11, 12, 13))  # what str.strip removes, ASCII
+    cols = [f"NULLIF(TRIM({c}, {space}), '') AS {c}" if t == "VARCHAR" else c for c, t in types.items()]
+    rows = con.execute(f"SELECT {', '.join(cols)} FROM {name}").fetchall()
+    return pd.DataFrame.from_records(rows, columns=list(types), coerce_float=False).astype("object")
 
 
 def spark_session():
@@ -544,7 +556,7 @@ def _run_spark(members: list[_Member], tmp: Path) -> dict[str, pd.DataFrame]:
         df.createOrReplaceTempView(name)
     out = {}
     for name in FETCHED:
-        out[name] = spark.table(name).toPandas()
+        out[name] = _clean(spark.table(name).toPandas())
     for df in cached:
         df.unpersist()
     return out
@@ -1016,8 +1028,6 @@ def load(
         root = path if path.is_dir() else path.parent
         members = [m for b in _bundles(path) for m in _members(b, root, unpack)]
         tables = ENGINES[engine](members, tmp)
-        for name, frame in tables.items():
-            tables[name] = _clean(frame)
         places = _places(tables["ht_agency"])
         used, q = _check(tables, places)
         lines = _lines(q.items, members)
