@@ -21,30 +21,32 @@ Targets (issue 18): time at most 0.25x pandas at scale 10; peak memory flat (at 
 100, where pandas needs several); time growing linearly with input.
 
 Measured on the 2-core development machine shared with other engineers' jobs (load average 3-7 during
-every run, so wall times vary by up to 2x between runs), seed 0, medians of 3 interleaved runs (1 run at
-scale 100); ratios loader / pandas, floor = scan / pandas:
+every run, so wall times vary by up to 1.5x between series), seed 0, medians of 3 interleaved runs (1
+run at scale 100, measured before the last change: fetching DuckDB's results without pandas); ratios
+loader / pandas, floor = scan / pandas:
 
 | scale | CSV | time | floor | CPU | ms/MB loader | ms/MB pandas | loader peak | pandas peak | memory |
 |---|---|---|---|---|---|---|---|---|---|
-| 1 | 18 MB | 1.99x | 0.77x | 1.57x | 36 | 18 | 179 MB | 167 MB | 1.07x |
-| 3 | 54 MB | 1.86x | 0.79x | 1.34x | 24 | 13 | 209 MB | 264 MB | 0.79x |
-| 10 | 181 MB | 0.75x | 0.50x | 0.77x | 14 | 19 | 250 MB | 401 MB | 0.62x |
-| 30 | 544 MB | 0.75x | 0.61x | 0.77x | 14 | 19 | 305 MB | 887 MB | 0.34x |
+| 1 | 18 MB | 1.38x | 0.55x | 1.88x | 34 | 25 | 177 MB | 165 MB | 1.08x |
+| 3 | 54 MB | 1.23x | 0.54x | 1.21x | 20 | 16 | 203 MB | 281 MB | 0.72x |
+| 10 | 181 MB | 1.15x | 0.60x | 1.13x | 15 | 13 | 226 MB | 401 MB | 0.56x |
+| 30 | 544 MB | 0.84x | 0.51x | 0.84x | 10.5 | 12.5 | 305 MB | 887 MB | 0.34x |
 | 100 | 1.8 GB | 0.76x | 0.58x | 0.65x | 15 | 20 | 439 MB | 2,537 MB | 0.17x |
 
-(A second series of 3 runs, under heavier load: scale 10 1.18x, scale 30 0.73x; the loader's ms/MB
-was 22 and 19 there.) Before the fix below the same benchmark gave 2.31x at scale 1, 0.98x at 10 and
-1.10x at 100 (46.4 s against 42.1 s).
+Other series of the same query on the same machine: scale 10 0.92x (5 runs), 0.75x and 1.18x; scale 30
+0.73x and 0.75x: at scale 10 the loader and pandas take about as long, from scale 30 the loader is
+about 0.75-0.85x. Before the fix below the same benchmark gave 2.31x at scale 1, 0.98x at 10 and 1.10x
+at 100 (46.4 s against 42.1 s; now 27.5 s against 36.1 s).
 
 Memory meets the target (flat: 0.44 GB at scale 100 against 2.5 GB). Growth is linear: the loader's
-ms/MB is flat at 14-15 from scale 10 to 100 (and 36, 24 at scales 1 and 3, where fixed costs, the
-DuckDB connection, the place lookups and the normalized rows, weigh on a few MB). Time does NOT meet
-0.25x, and cannot here: the ``floor`` column, DuckDB only parsing the same CSVs and keeping nothing,
-already takes 0.5-0.8x of pandas' whole way on these two shared cores (on NIBRS_incident alone DuckDB's
-parser reads 150-200 MB/s per core here, pandas' C parser about 90 MB/s on its one core); the loader
-takes 1.2-1.5x its floor at scales 10-100 (it also materializes the needed columns of every row for the
-semi-joins, then checks and counts in pandas, about 0.3 s at scale 10). DuckDB's parse scales with free
-cores and pandas' does not, so the ratio falls on a bigger or quieter machine.
+ms/MB is 10-15 from scale 10 to 100 (and 34, 20 at scales 1 and 3, where fixed costs, the DuckDB
+connection, the place lookups and the normalized rows, weigh on a few MB). Time does NOT meet 0.25x, and
+cannot here: the ``floor`` column, DuckDB only parsing the same CSVs and keeping nothing, already takes
+0.5-0.6x of pandas' whole way on these two shared cores (on NIBRS_incident alone DuckDB's parser reads
+150-200 MB/s per core here, pandas' C parser about 90 MB/s on its one core); the loader takes 1.3-1.9x
+its floor (it also materializes the needed columns of every row for the semi-joins, then checks and
+counts in pandas, about 0.3 s at scale 10). DuckDB's parse scales with free cores and pandas' does not,
+so the ratio falls on a bigger or quieter machine.
 
 The cause of the earlier 0.98x-1.10x: DuckDB planned every ``IN (SELECT ...)`` filter as a hash join
 with the hash table built on the whole CSV (unsniffed, a CSV scan is estimated at a few dozen rows, so
