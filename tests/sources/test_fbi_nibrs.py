@@ -129,6 +129,31 @@ def test_accounting_and_quarantine(result):
     assert all(r.startswith("CA-2021/") for r in q["reason"])  # the bundle member is named
 
 
+def test_quarantined_line_counts_quoted_line_breaks(tmp_path):
+    # NIBRS_incident of CA-2021 with DATA_HOME moved first and, in incident 5002's record, a quoted
+    # DATA_HOME spanning two lines: the records after it start one line later, and the key columns of
+    # 5002 sit on its second line. The line each quarantined incident starts on, counted here by hand:
+    # header 1, 5001 line 2, 5002 lines 3-4, 5003 line 5, 5004 line 6, 5005 line 7.
+    bundle = tmp_path / "CA-2021"
+    shutil.copytree(DATA / "CA-2021", bundle)
+    src = (DATA / "CA-2021" / "NIBRS_incident.csv").read_text(encoding="utf-8").splitlines()
+    out = []
+    for line in src:
+        head, _, rest = line.rpartition(',"C","F",')  # DATA_HOME, ORIG_FORMAT, DID (empty)
+        if line.startswith('"DATA_YEAR"'):
+            out.append('"DATA_HOME",' + line.replace(',"DATA_HOME"', ""))
+            continue
+        home = '"C\nsecond line, with a comma"' if ",5002," in head else '"C"'
+        out.append(f'{home},{head},"F",{rest}')
+    (bundle / "NIBRS_incident.csv").write_text("\n".join(out) + "\n", encoding="utf-8")
+    q = fbi_nibrs.load(bundle).quarantine
+    lines = {
+        c: int(n) for c, n in zip(q["column"], q["raw_row"], strict=True) if c.startswith("NIBRS_incident")
+    }
+    assert lines["NIBRS_incident.AGENCY_ID"] == 6  # incident 5004, agency 999 (line 5 in the fixture)
+    assert lines["NIBRS_incident.INCIDENT_DATE"] == 7  # incident 5005, 31-NOV-21 (line 6 in the fixture)
+
+
 def test_rows_validate(result):
     assert schema.problems(result.rows) == []
     assert result.rows["figure_id"].is_unique
@@ -180,6 +205,23 @@ def test_missing_table_and_column(tmp_path):
     (bundle / "NIBRS_incident.csv").write_text(text)
     with pytest.raises(SourceFormatError, match="INCIDENT_DATE"):
         fbi_nibrs.load(bundle)
+
+
+def test_a_short_row_names_the_zip_member_and_line(tmp_path):
+    # incident 5002 (line 3 of CA-2021's NIBRS_incident.csv) loses its last two fields, in a zipped bundle
+    lines = (DATA / "CA-2021" / "NIBRS_incident.csv").read_text().splitlines()
+    lines[2] = lines[2].removesuffix(',"F",')
+    bundle = tmp_path / "CA-2021.zip"
+    with zipfile.ZipFile(bundle, "w") as zf:
+        for f in sorted((DATA / "CA-2021").iterdir()):
+            text = "\n".join(lines) + "\n" if f.name == "NIBRS_incident.csv" else f.read_text()
+            zf.writestr(f.name, text)
+    with pytest.raises(SourceFormatError) as err:
+        fbi_nibrs.load(bundle)
+    (problem,) = err.value.problems
+    assert (problem.file, problem.line) == ("CA-2021.zip!NIBRS_incident.csv", 3)
+    assert "Expected Number of Columns: 15 Found: 13" in problem.message
+    assert "/unpacked/" not in str(err.value)  # the temporary copy of the member is not what the user gave
 
 
 @pytest.mark.parametrize(

@@ -67,7 +67,6 @@ import contextlib
 import csv
 import tempfile
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -76,7 +75,8 @@ from .. import geo
 from ..errors import Problem, SourceFormatError
 from ..geo import UnknownPlaceError
 from ..paths import relative_to_root
-from .base import QUARANTINE_COLUMNS, LoadResult, SourceInfo, figure_id
+from .base import LoadResult, SourceInfo, figure_id, quarantine_row, result
+from .base import row as base_row
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -174,7 +174,9 @@ TABLE_NAMES: dict[str, str] = {
 
 #: The filter, written once for every engine: (result name, SELECT over the table views). Each result is
 #: materialized by the engine (a DuckDB temp table, a cached Spark view) and may be used by the next ones.
-#: Portable SQL only (no dialect functions): the views hold trimmed strings, NULL for empty cells.
+#: Portable SQL only (no dialect functions): the views hold the strings as read (trimmed after the filter).
+#: In every join and ``IN (SELECT ...)`` the small, already filtered side is on the right: DuckDB builds its
+#: hash table there as written (see :func:`_run_duckdb`).
 FILTER_SQL: tuple[tuple[str, str], ...] = (
     (
         "ht_type",
@@ -265,8 +267,10 @@ KEYS: dict[str, tuple[str, ...]] = {
     "nibrs_month": ("nibrs_month_id",),
 }
 
-#: DuckDB's memory limit: it spills to the temporary folder beyond it, so peak memory stays flat as the
-#: input grows (measured: scale 30, 770 MB without a limit, 423 MB with this one).
+#: DuckDB's memory limit: it spills to the temporary folder beyond it. A ceiling, not what keeps memory
+#: flat: with the semi-joins' hash tables on the filtered rows (see :func:`_run_duckdb`) the loader's peak
+#: at scale 30 of benchmarks/nibrs.py is about 0.3 GB with or without it (it was 770 MB without it when
+#: the hash tables held whole CSVs).
 DUCKDB_MEMORY_LIMIT = "256MB"
 
 #: Victim breakdown cells below this are published as suppressed (the same threshold as
@@ -431,10 +435,11 @@ def _header(path: Path, label: str, table: str) -> tuple[str, ...]:
 # --------------------------------------------------------------------------------------------------------
 
 
-def _select_list(member: _Member, quote: str) -> str:
+def _select_list(member: _Member, quote: str) -> list[str]:
     """``"COL" AS col`` for the needed columns, NULL for missing optional ones, plus the member's label
-    and table. Values are trimmed (and blanks made NULL) after the filter, on the few rows left: doing it
-    in the scan cost a fifth of the query's time."""
+    and table (one expression each; ``STRING`` is a type name both engines know). Values are trimmed
+    (and blanks made NULL) after the filter, on the few rows left: doing it in the scan cost a fifth of
+    the query's time."""
     by_lower = {h.lower(): h for h in member.header}
     cols = []
     for c in TABLES[member.table] + OPTIONAL.get(member.table, ()):
@@ -443,7 +448,7 @@ def _select_list(member: _Member, quote: str) -> str:
         )
     label = member.label.replace("'", "''")
     cols += [f"'{label}' AS _file", f"'{member.table}' AS _table"]
-    return ", ".join(cols)
+    return cols
 
 
 def _run_duckdb(members: list[_Member], tmp: Path) -> dict[str, pd.DataFrame]:
@@ -460,26 +465,60 @@ def _run_duckdb(members: list[_Member], tmp: Path) -> dict[str, pd.DataFrame]:
         # no progress bar on the terminal (in Jupyter DuckDB draws none without ipywidgets, and refuses this)
         with contextlib.suppress(duckdb.Error):
             con.execute("SET enable_progress_bar = false")
+        # Keep each semi-join's hash table on the few filtered rows. DuckDB cannot estimate a CSV's size
+        # without sniffing it, guesses it tiny, and so builds the hash table of every `IN (SELECT ...)` on
+        # the whole CSV (every row hashed and kept, spilled beyond the memory limit): measured at scale
+        # 30 of benchmarks/nibrs.py, the query's CPU time halves (6.6 s to 3.7 s) without that swap.
+        with contextlib.suppress(duckdb.Error):  # an optimizer name that a later DuckDB may drop
+            con.execute("SET disabled_optimizers = 'build_side_probe_side'")
         for table in TABLES:
             parts = []
             for m in (m for m in members if m.table == table):
                 cols = ", ".join(f"'{h.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for h in m.header)
                 src = str(m.path).replace("'", "''")
+                # a short row is an error naming file and line (no null_padding: with it, DuckDB's parallel
+                # reader refuses a quoted field holding a line break)
                 scan = (
                     f"read_csv('{src}', header=true, delim=',', quote='\"', escape='\"', auto_detect=false, "
-                    f"columns={{{cols}}}, null_padding=true)"
+                    f"columns={{{cols}}})"
                 )
-                parts.append(
-                    f"SELECT {_select_list(m, chr(34)).replace('AS STRING', 'AS VARCHAR')} FROM {scan}"
-                )
+                parts.append(f"SELECT {', '.join(_select_list(m, chr(34)))} FROM {scan}")
             con.execute(f"CREATE VIEW {table} AS " + " UNION ALL BY NAME ".join(parts))
         for name, sql in FILTER_SQL:
             con.execute(f"CREATE TEMP TABLE {name} AS {sql}")
-        return {name: con.execute(f"SELECT * FROM {name}").df() for name in FETCHED}
+        return {name: _fetch_clean(con, name) for name in FETCHED}
     except duckdb.Error as exc:  # a malformed CSV: DuckDB's message names the file and line
-        raise SourceFormatError(Problem(None, None, None, f"cannot read the bundle: {exc}"[:800])) from exc
+        raise SourceFormatError(_duckdb_problem(str(exc), members)) from exc
     finally:
         con.close()
+
+
+def _duckdb_problem(message: str, members: list[_Member]) -> Problem:
+    """DuckDB's error as a :class:`Problem` naming the bundle member as the user knows it (``zip!member``
+    or its path under the folder given, not the temporary copy) and DuckDB's line."""
+    import re
+
+    where = None
+    for m in members:
+        if str(m.path) in message:
+            message, where = message.replace(str(m.path), m.label), m.label
+    message = message.split("\nPossible fixes")[0].strip()  # DuckDB's advice to DuckDB users
+    line = re.search(r"CSV Error on Line: (\d+)", message)
+    return Problem(
+        where, int(line.group(1)) if line else None, None, f"cannot read the table: {message}"[:800]
+    )
+
+
+def _fetch_clean(con, name: str) -> pd.DataFrame:
+    """Result ``name`` as :func:`_clean` makes it (object columns, strings stripped, None for NULL and
+    blank cells), trimmed by DuckDB and fetched as Python values: no pandas pass per column."""
+    import pandas as pd
+
+    types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {name})").fetchall())
+    space = "||".join(f"chr({i})" for i in (32, 9, 10, 11, 12, 13))  # what str.strip removes, ASCII
+    cols = [f"NULLIF(TRIM({c}, {space}), '') AS {c}" if t == "VARCHAR" else c for c, t in types.items()]
+    rows = con.execute(f"SELECT {', '.join(cols)} FROM {name}").fetchall()
+    return pd.DataFrame.from_records(rows, columns=list(types), coerce_float=False).astype("object")
 
 
 def spark_session():
@@ -505,8 +544,10 @@ def _run_spark(members: list[_Member], tmp: Path) -> dict[str, pd.DataFrame]:
     for table in TABLES:
         frame = None
         for m in (m for m in members if m.table == table):
-            df = spark.read.csv(str(m.path), header=True, quote='"', escape='"', inferSchema=False)
-            df = df.selectExpr(*_split_select(_select_list(m, "`")))
+            df = spark.read.csv(
+                str(m.path), header=True, quote='"', escape='"', inferSchema=False, multiLine=True
+            )  # multiLine: a quoted field may hold a line break (as DuckDB reads it)
+            df = df.selectExpr(*_select_list(m, "`"))
             frame = df if frame is None else frame.unionByName(df, allowMissingColumns=True)
         frame.createOrReplaceTempView(table)
     for name, sql in FILTER_SQL:
@@ -515,27 +556,9 @@ def _run_spark(members: list[_Member], tmp: Path) -> dict[str, pd.DataFrame]:
         df.createOrReplaceTempView(name)
     out = {}
     for name in FETCHED:
-        out[name] = spark.table(name).toPandas()
+        out[name] = _clean(spark.table(name).toPandas())
     for df in cached:
         df.unpersist()
-    return out
-
-
-def _split_select(select_list: str) -> list[str]:
-    """Split a select list built by :func:`_select_list` into its expressions (commas inside ``''``
-    literals and parentheses are not separators)."""
-    out, depth, quoted, start = [], 0, False, 0
-    for i, ch in enumerate(select_list):
-        if ch == "'":
-            quoted = not quoted
-        elif not quoted and ch in "(":
-            depth += 1
-        elif not quoted and ch == ")":
-            depth -= 1
-        elif not quoted and depth == 0 and ch == ",":
-            out.append(select_list[start:i].strip())
-            start = i + 1
-    out.append(select_list[start:].strip())
     return out
 
 
@@ -554,15 +577,19 @@ def _int(s: pd.Series) -> pd.Series:
 
 
 def _clean(frame: pd.DataFrame) -> pd.DataFrame:
-    """Object columns of stripped strings, None for NULL and blank cells."""
-    out = {}
-    for c in frame.columns:
-        col = frame[c].astype("object")
-        out[c] = [
-            (v.strip() or None) if isinstance(v, str) else (None if v is None or v != v else v) for v in col
-        ]
+    """Object columns of stripped strings, None for NULL and blank cells (numbers kept as numbers);
+    vectorized: ``NIBRS_month`` and ``agencies`` come back whole, one row per agency-month."""
     import pandas as pd
 
+    out = {}
+    for c in frame.columns:
+        col = frame[c]
+        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            col = col.astype("object")
+        else:
+            col = col.astype("str").str.strip()
+            col = col.where(col != "").astype("object")
+        out[c] = col.where(col.notna(), None)
     return pd.DataFrame(out, columns=list(frame.columns), dtype="object")
 
 
@@ -634,14 +661,16 @@ class _Quarantine:
             )
 
 
-def _check(t: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], _Quarantine]:
-    """Flag every record read; return the used records of each fact table and the quarantine."""
+def _check(
+    t: dict[str, pd.DataFrame], places: dict[str, tuple[geo.Place, geo.Place] | str]
+) -> tuple[dict[str, pd.DataFrame], _Quarantine]:
+    """Flag every record read (``places``: from :func:`_places`); return the used records of each fact
+    table and the quarantine."""
     import numpy as np
 
     q = _Quarantine()
     off, inc, link, vic = t["ht_offense"], t["ht_incident"], t["ht_victim_offense"], t["ht_victim"]
-    fdr, arr, mon, ag = t["ht_offender"], t["ht_arrestee"], t["ht_month"], t["ht_agency"]
-    places = _places(ag)
+    fdr, arr, mon = t["ht_offender"], t["ht_arrestee"], t["ht_month"]
     month_ids = set(mon["nibrs_month_id"].dropna())
 
     # NIBRS_month: orphan agency, impossible month
@@ -987,7 +1016,6 @@ def load(
     :class:`~trafficking_stats.errors.SourceFormatError` for a bundle missing a table or a table missing a
     column, and for a CSV the engine cannot parse.
     """
-    import pandas as pd
 
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
@@ -1000,61 +1028,56 @@ def load(
         root = path if path.is_dir() else path.parent
         members = [m for b in _bundles(path) for m in _members(b, root, unpack)]
         tables = ENGINES[engine](members, tmp)
-        for name, frame in tables.items():
-            tables[name] = _clean(frame)
-        used, q = _check(tables)
+        places = _places(tables["ht_agency"])
+        used, q = _check(tables, places)
         lines = _lines(q.items, members)
     read = sum(len(tables[n]) for n in ("ht_offense", "ht_incident", "ht_victim_offense", "ht_victim"))
     read += sum(len(tables[n]) for n in ("ht_offender", "ht_arrestee", "ht_month"))
     n_used = sum(len(used[k]) for k in used)
-    rows = _rows(used, tables, path, raw_file, allow_small_cells, monthly)
-    quarantine = pd.DataFrame(
-        [
-            {
-                "dataset": INFO.id,
-                "raw_file": raw_file,
-                "raw_row": lines.get((it["file"], it["keys"])),
-                "column": it["column"],
-                "text": it["text"],
-                "reason": f"{it['file']}: {it['reason']}",
-            }
-            for it in q.items
-        ],
-        columns=list(QUARANTINE_COLUMNS),
-    )
-    quarantine["raw_row"] = quarantine["raw_row"].astype("Int64")
-    return LoadResult(
-        source=INFO.id, raw_file=raw_file, read=read, rows=rows, quarantine=quarantine, used=n_used
-    )
+    rows = _rows(used, tables, places, path, raw_file, allow_small_cells, monthly)
+    bad = [
+        quarantine_row(
+            raw_file,
+            lines.get((it["file"], it["keys"])),
+            it["column"],
+            it["text"],
+            f"{it['file']}: {it['reason']}",
+        )
+        for it in q.items
+    ]
+    out = result(INFO, raw_file, read, rows, bad, used=n_used)
+    out.quarantine["raw_row"] = out.quarantine["raw_row"].astype("Int64")
+    return out
 
 
 def _lines(items: list[dict[str, object]], members: list[_Member]) -> dict[tuple[str, tuple], int]:
-    """1-based line of each quarantined record, found by its key in its file (only files with one)."""
+    """1-based line of each quarantined record, found by its key in its file: only the files holding one
+    are read again, with the csv module (a quoted field may span lines: a record's line is the line it
+    starts on), and each stops once its keys are found. DuckDB cannot say where a record was (its CSV
+    reader has no row number; a record count would miss lines inside quoted fields)."""
     wanted: dict[str, set[tuple]] = {}
     for it in items:
         wanted.setdefault(str(it["file"]), set()).add(it["keys"])  # type: ignore[arg-type]
     out: dict[tuple[str, tuple], int] = {}
     for m in members:
-        keys = wanted.get(m.label)
+        keys = set(wanted.get(m.label, ()))
         if not keys:
             continue
         lower = [h.lower() for h in m.header]
         idx = [lower.index(k) for k in KEYS[m.table]]
-        for line_no, fields in _records(m.path):
-            key = tuple(fields[i].strip() if i < len(fields) else None for i in idx)
-            if key in keys:
-                out.setdefault((m.label, key), line_no)
+        with open(m.path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            next(reader, None)
+            start = reader.line_num + 1
+            for fields in reader:
+                key = tuple((fields[i].strip() or None) if i < len(fields) else None for i in idx)
+                if key in keys:
+                    out[(m.label, key)] = start
+                    keys.discard(key)
+                    if not keys:
+                        break
+                start = reader.line_num + 1
     return out
-
-
-def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """(line, fields) of every record of ``path`` after the header, split on commas (the csv module for a
-    line with quotes). NIBRS fact tables hold no line breaks inside fields, so a line is a record."""
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        next(fh, None)
-        for line_no, line in enumerate(fh, start=2):
-            line = line.rstrip("\r\n")
-            yield line_no, next(csv.reader([line])) if '"' in line else line.split(",")
 
 
 def _month_end(year: int, month: int) -> str:
@@ -1066,18 +1089,15 @@ def _month_end(year: int, month: int) -> str:
 def _rows(
     used: dict[str, pd.DataFrame],
     t: dict[str, pd.DataFrame],
+    places: dict[str, tuple[geo.Place, geo.Place] | str],
     path: Path,
     raw_file: str,
     allow_small: bool,
     monthly: bool,
-) -> pd.DataFrame:
-    import pandas as pd
-
-    from ..schema import COLUMN_NAMES
-
+) -> list[dict[str, object]]:
+    """The normalized rows (dicts, see :func:`.base.row`) of the used records."""
     facts = _facts(used, t)
     periods = (lambda m: (0, m)) if monthly else (lambda m: (0,))
-    places = _places(t["ht_agency"])
     usa = geo.country("USA")
     month = used["month"].astype({"agency_id": "str", "data_year": "str"})
     months = (
@@ -1117,7 +1137,6 @@ def _rows(
             states_by_year.setdefault(year, set()).add(code)
 
     def row(year: int, mon: int, code: str, metric: str, breakdown: str, value: int) -> dict[str, object]:
-        p = geo_of[code]
         note = f"{NOTES[metric]} {NOTE_COMMON}"
         small = not allow_small and metric == "victims_recorded" and breakdown != "total"
         small = small and value < SMALL_CELL_THRESHOLD
@@ -1125,33 +1144,27 @@ def _rows(
             note += " Withheld here: a count from 0 to 4 (victim breakdown cell below 5)."
         if code == "USA":
             note += f" National figures sum the bundles loaded: {len(states_by_year.get(year, ()))} state(s)."
-        return {
-            "dataset": INFO.id,
-            "figure_id": figure_id(year, f"m{mon:02d}" if mon else None, code, metric, breakdown),
-            "reporter": REPORTER,
-            "reporter_type": INFO.reporter_type,
-            "geo_level": p.level,
-            "geo_code": p.code,
-            "geo_name": p.name,
-            "period_start": f"{year}-{mon or 1:02d}-01",
-            "period_end": f"{year}-12-31" if not mon else _month_end(year, mon),
-            "period_kind": "partial_year" if mon else "calendar_year",
-            "year": None if mon else year,
-            "metric": metric,
-            "breakdown": breakdown,
-            "value": None if small else float(value),
-            "qualifier": "suppressed" if small else "exact",
-            "value_low": 0.0 if small else float(value),
-            "value_high": SMALL_CELL_THRESHOLD - 1.0 if small else float(value),
-            "unit": UNITS[metric],
-            "vintage": vintage,
-            "citation": INFO.citation,
-            "quote": None,
-            "conflict_group": None,
-            "raw_file": raw_file,
-            "raw_row": None,
-            "note": note,
-        }
+        period = (
+            (f"{year}-{mon:02d}-01", _month_end(year, mon), "partial_year", None)
+            if mon
+            else (f"{year}-01-01", f"{year}-12-31", "calendar_year", year)
+        )
+        count = (None, "suppressed", 0.0, SMALL_CELL_THRESHOLD - 1.0) if small else (float(value), "exact")
+        return base_row(
+            INFO,
+            fid=figure_id(year, f"m{mon:02d}" if mon else None, code, metric, breakdown),
+            reporter=REPORTER,
+            place=geo_of[code],
+            period=period,
+            metric=metric,
+            breakdown=breakdown,
+            count=count if small else (*count, float(value), float(value)),
+            unit=UNITS[metric],
+            vintage=vintage,
+            raw_file=raw_file,
+            raw_row=None,
+            note=note,
+        )
 
     metrics = (
         "incidents_recorded",
@@ -1172,9 +1185,4 @@ def _rows(
             out.append(row(year, mon, code, "agencies_reporting", "total", len(coverage[(year, mon, code)])))
     for (year, code), n in sorted(agency_months.items()):
         out.append(row(year, 0, code, "months_reported", "total", n))
-    frame = pd.DataFrame(out, columns=list(COLUMN_NAMES))
-    for c in ("value", "value_low", "value_high"):
-        frame[c] = frame[c].astype("Float64")
-    frame["year"] = frame["year"].astype("Int16")
-    frame["raw_row"] = frame["raw_row"].astype("Int64")
-    return frame
+    return out
