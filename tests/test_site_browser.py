@@ -111,6 +111,28 @@ def test_every_page_loads_cleanly_fits_a_phone_and_passes_axe(browser, server, b
         pytest.skip(f"axe-core not installed at {AXE} (make setup installs it with npm): a11y not checked")
 
 
+def test_a_phone_sees_the_place_charts_panel_in_readable_type(browser, built_site):
+    """At 360 px the place page shows each chart's panel (``#panel`` view of its SVG), so its 10 pt tick
+    labels are at least 12 px tall there (the whole 16:10 chart would show them at 9 px); a desktop gets
+    the whole chart."""
+    import re
+
+    for (w, h), panel in (((360, 800), True), ((1440, 900), False)):
+        ctx = browser.new_context(viewport={"width": w, "height": h})
+        page = ctx.new_page()
+        page.goto((built_site / "places" / "NGA.html").as_uri())
+        img = page.locator("figure.chart img").first
+        img.scroll_into_view_if_needed()
+        page.wait_for_function("() => document.querySelector('figure.chart img').complete")
+        src, width = img.evaluate("i => [i.currentSrc, i.getBoundingClientRect().width]")
+        assert src.endswith("#panel") == panel, src
+        if panel:
+            svg = (built_site / "places" / "files" / src.rsplit("/", 1)[1].split("#")[0]).read_text("utf-8")
+            view_w = float(re.search(r'<view id="panel" viewBox="[\d.]+ [\d.]+ ([\d.]+)', svg)[1])
+            assert 10 * width / view_w >= 12, f"tick labels {10 * width / view_w:.1f} px on a phone"
+        ctx.close()
+
+
 def test_every_link_and_download_resolves(browser, server, built_site):
     ctx = browser.new_context()
     page = ctx.new_page()
