@@ -84,4 +84,9 @@ def run(args: argparse.Namespace) -> int:
         f"wrote {len(res.pages)} pages and {res.files} chart files ({res.reused} reused) into {args.out} "
         f"in {time.perf_counter() - t0:.0f} s; open {args.out}/index.html"
     )
+    if res.workers:
+        print(
+            f"drawing: {res.draw_cpu:.0f} s of CPU on {res.workers} worker process(es) "
+            f"in {res.draw_wall:.0f} s"
+        )
     return EXIT_OK

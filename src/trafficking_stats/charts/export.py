@@ -41,6 +41,7 @@ __all__ = [
     "pdf_with_language",
     "plotted_csv",
     "spreadsheet_safe",
+    "svg_with_views",
 ]
 
 FORMATS: tuple[str, ...] = ("png", "svg", "pdf")

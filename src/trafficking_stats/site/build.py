@@ -55,6 +55,10 @@ class SiteResult:
     files: int = 0
     reused: int = 0
     skipped_reports: str = ""
+    #: CPU seconds the charts took in the workers (together), the workers, and the drawing's wall seconds.
+    draw_cpu: float = 0.0
+    workers: int = 0
+    draw_wall: float = 0.0
 
 
 # ---------------------------------------------------------------------------------------------- workers
@@ -92,9 +96,13 @@ def _place_rows(code: str) -> pd.DataFrame:
     return rows
 
 
-def _export_job(job: tuple[Any, tuple[str, ...], tuple[str, ...], str]) -> list[str]:
+def _export_job(job: tuple[Any, tuple[str, ...], tuple[str, ...], str]) -> tuple[list[str], float]:
+    """Export one chart; returns the files written and the CPU seconds it took this worker."""
+    import time
+
     from ..charts import export
 
+    cpu = time.process_time()
     spec, presets, formats, out = job
     counts = None
     if spec.kind == "place":
@@ -106,7 +114,7 @@ def _export_job(job: tuple[Any, tuple[str, ...], tuple[str, ...], str]) -> list[
     if spec.kind == "place" and "svg" in formats:  # the copy the page shows, made here: both cores
         view = Path(out) / f"{spec.name}.view.svg"
         _view_svg(Path(out) / f"{spec.name}.web.svg", view)
-    return files
+    return files, time.process_time() - cpu
 
 
 #: Where a site keeps the input key of each place chart (name -> sha256), to reuse unchanged charts.
@@ -267,18 +275,20 @@ def run_jobs(
     processed: str | None,
     workers: int | None,
     meanwhile: Callable[[], None] | None = None,
-) -> int:
+) -> tuple[int, float, int]:
     """Run export jobs on ``workers`` processes (default: every core), each reading the table and setting
     matplotlib up once and taking jobs in chunks; ``meanwhile`` runs in this process while they draw.
-    Returns the number of files written."""
+    Returns the number of files written, the CPU seconds the drawing took (all workers) and the number
+    of workers."""
     n = workers or os.cpu_count() or 1
     if n <= 1 or len(jobs) < 2:
         if meanwhile:
             meanwhile()
         if not jobs:
-            return 0
+            return 0, 0.0, 0
         _init_worker(processed)
-        return sum(len(_export_job(j)) for j in jobs)
+        done = [_export_job(j) for j in jobs]
+        return sum(len(f) for f, _ in done), sum(c for _, c in done), 1
     import multiprocessing
 
     ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
@@ -287,7 +297,8 @@ def run_jobs(
         drawn = pool.map(_export_job, jobs, chunksize=chunk)  # submits every chunk now
         if meanwhile:
             meanwhile()
-        return sum(len(files) for files in drawn)
+        done = list(drawn)
+    return sum(len(f) for f, _ in done), sum(c for _, c in done), n
 
 
 # ----------------------------------------------------------------------------------------- page models
@@ -548,7 +559,14 @@ def build_site(
         if notebooks:
             reports.extend(_reports(Path(notebooks), tmp / "reports", env))
 
-    result.files = reused + run_jobs(jobs, str(processed) if processed else None, workers, render_reports)
+    import time
+
+    t0 = time.perf_counter()
+    drawn, result.draw_cpu, result.workers = run_jobs(
+        jobs, str(processed) if processed else None, workers, render_reports
+    )
+    result.draw_wall = time.perf_counter() - t0
+    result.files = reused + drawn
     result.reused = reused
     import json
 
