@@ -326,6 +326,31 @@ def test_reports_hide_code_and_load_nothing_from_outside(built_site):
     assert "<img" in html
 
 
+def test_site_takes_the_standard_charts_from_an_export_folder_only_where_their_key_is_current(tmp_path):
+    from trafficking_stats.charts import STANDARD_CHARTS
+    from trafficking_stats.charts.keys import KEYS_NAME
+    from trafficking_stats.site import build_site
+
+    exports = tmp_path / "exports"
+    assert _cli("charts", "--preset", "web", "--out", str(exports)).returncode == 0
+    assert (exports / KEYS_NAME).is_file()
+    res = build_site(
+        tmp_path / "site", place_codes=["IRN"], notebooks=None, presets=["web"], charts_from=exports
+    )
+    assert res.reused == 5 * len(STANDARD_CHARTS) and res.files == res.reused
+    name = next(iter(STANDARD_CHARTS))
+    assert (tmp_path / "site/charts/files" / f"{name}.web.png").read_bytes() == (
+        exports / f"{name}.web.png"
+    ).read_bytes()
+    # a key that is not the current one (other data or code): drawn again, not taken
+    keys = (exports / KEYS_NAME).read_text(encoding="utf-8")
+    (exports / KEYS_NAME).write_text(re.sub(r'": "[0-9a-f]+"', '": "0"', keys), encoding="utf-8")
+    res = build_site(
+        tmp_path / "site2", place_codes=["IRN"], notebooks=None, presets=["web"], charts_from=exports
+    )
+    assert res.reused == 0 and res.files == 5 * len(STANDARD_CHARTS)
+
+
 def test_sidecar_columns_are_documented():
     from trafficking_stats.charts.export import CSV_COLUMNS
     from trafficking_stats.site.columns import COLUMN_DOCS
@@ -367,6 +392,9 @@ def test_a_rebuild_reuses_unchanged_place_charts_byte_for_byte(built_site, tmp_p
     shutil.copytree(built_site, site)
     before = (site / "places" / "files" / "place-NGA-convictions.web.png").read_bytes()
     res = build_site(site, place_codes=["NGA"], notebooks=None, presets=["web"], workers=1)
-    assert res.reused == 4 * len(place(read_counts(), "NGA").metrics)  # png, svg, csv, txt
+    from trafficking_stats.charts import STANDARD_CHARTS
+
+    # NGA's charts (png, svg, csv, txt) and the standard charts at the web preset (png, svg, pdf, csv, txt)
+    assert res.reused == 4 * len(place(read_counts(), "NGA").metrics) + 5 * len(STANDARD_CHARTS)
     assert (site / "places" / "files" / "place-NGA-convictions.view.svg").is_file()
     assert (site / "places" / "files" / "place-NGA-convictions.web.png").read_bytes() == before

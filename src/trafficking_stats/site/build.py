@@ -124,16 +124,11 @@ STANDARD_KEY = "standard-charts"
 
 
 def _code_hash(processed: Path) -> Any:
-    """sha256 of what every chart is drawn with: the package and matplotlib versions, the place presets
-    and formats, the package's source (every module a chart may call), ``citations.csv``."""
-    import hashlib
+    """sha256 of what every place chart is drawn with: :func:`~..charts.keys.code_hash` (package source
+    and versions), the place presets and formats, ``citations.csv``."""
+    from ..charts.keys import code_hash
 
-    import matplotlib
-
-    pkg = _HERE.parent
-    base = hashlib.sha256(f"{__version__} {matplotlib.__version__} {PLACE_PRESETS} {PLACE_FORMATS}".encode())
-    for f in sorted(pkg.rglob("*.py")):
-        base.update(f.relative_to(pkg).as_posix().encode() + b"\0" + f.read_bytes())
+    base = code_hash(f"{PLACE_PRESETS} {PLACE_FORMATS}")
     base.update((processed / "citations.csv").read_bytes())
     return base
 
@@ -179,18 +174,6 @@ def place_chart_keys(counts: pd.DataFrame, codes: Iterable[str], processed: Path
     return keys
 
 
-def standard_chart_key(processed: Path) -> str:
-    """The input key of the standard charts: the package's source and versions and every file of
-    ``data/processed/`` and ``data/raw/`` (a standard chart may read any of them)."""
-    from .. import paths
-
-    h = _code_hash(processed)
-    for folder in (processed, paths.raw_dir()):
-        for f in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
-            h.update(f.relative_to(folder).as_posix().encode() + b"\0" + f.read_bytes())
-    return h.hexdigest()
-
-
 def _job_files(job: tuple[Any, tuple[str, ...], tuple[str, ...], str]) -> list[str]:
     """The file names an export job writes (and the page copy of a place chart's SVG)."""
     name = job[0].name
@@ -200,32 +183,52 @@ def _job_files(job: tuple[Any, tuple[str, ...], tuple[str, ...], str]) -> list[s
     return files
 
 
-def _reuse(jobs: list[Any], keys: dict[str, str], old_site: Path, tmp: Path) -> tuple[list[Any], int]:
+def _reuse(
+    jobs: list[Any], keys: dict[str, str], old_site: Path | None, tmp: Path, charts_from: Path | None = None
+) -> tuple[list[Any], int]:
     """Copy into ``tmp`` the files of charts whose key equals the previous site's (hard links where
-    possible); returns the jobs left to draw and the number of files reused."""
+    possible), or for standard charts the key recorded in ``charts_from`` (an export folder of the
+    ``charts`` command); returns the jobs left to draw and the number of files reused."""
     import json
 
-    try:
-        old = json.loads((old_site / KEYS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return jobs, 0
+    from ..charts.keys import read_keys
+
+    old: dict[str, str] = {}
+    if old_site is not None:
+        try:
+            old = json.loads((old_site / KEYS_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            old = {}
+    exported = read_keys(charts_from) if charts_from is not None else {}
     left, reused = [], 0
     for job in jobs:
         name, sub = job[0].name, Path(job[3]).relative_to(tmp)
-        key = keys.get(name if job[0].kind == "place" else STANDARD_KEY)
+        place = job[0].kind == "place"
+        key = keys.get(name if place else STANDARD_KEY)
         files = _job_files(job)
-        src_dir, dst_dir = old_site / sub, tmp / sub
-        if key is None or old.get(name if job[0].kind == "place" else STANDARD_KEY) != key:
-            left.append(job)
-            continue
-        if not all((src_dir / f).is_file() for f in files):
+        src_dir = None
+        if (
+            key is not None
+            and old_site is not None
+            and old.get(name if place else STANDARD_KEY) == key
+            and all((old_site / sub / f).is_file() for f in files)
+        ):
+            src_dir = old_site / sub
+        elif (
+            key is not None
+            and not place
+            and charts_from is not None
+            and all(exported.get(f) == key and (charts_from / f).is_file() for f in files)
+        ):
+            src_dir = charts_from
+        if src_dir is None:
             left.append(job)
             continue
         for f in files:
             try:
-                os.link(src_dir / f, dst_dir / f)
+                os.link(src_dir / f, tmp / sub / f)
             except OSError:
-                shutil.copyfile(src_dir / f, dst_dir / f)
+                shutil.copyfile(src_dir / f, tmp / sub / f)
         reused += len(files) - (1 if f"{name}.view.svg" in files else 0)
     return left, reused
 
@@ -503,6 +506,7 @@ def build_site(
     workers: int | None = None,
     presets: Sequence[str] | None = None,
     reuse: bool = True,
+    charts_from: str | Path | None = None,
 ) -> SiteResult:
     """Write the site into ``out_dir`` (replaced as a whole: it is an output, never edited by hand).
 
@@ -510,7 +514,9 @@ def build_site(
     ``NN-*.ipynb`` become report pages (None: no reports); ``workers`` the number of drawing processes
     (default: every core); ``presets`` the standard charts' download sizes (default: every preset; tests
     build fewer). ``reuse``: copy the place charts whose inputs are unchanged (:func:`place_chart_keys`)
-    from the site already in ``out_dir`` instead of drawing them again. Raises ValueError for an unknown
+    from the site already in ``out_dir`` instead of drawing them again, and the standard charts' files
+    from ``charts_from`` (a folder ``trafficking-stats charts`` exported to, such as ``exports/`` in
+    ``make run``) where it recorded the current key (:mod:`~..charts.keys`). Raises ValueError for an unknown
     place code or preset.
     """
     from ..build import read_counts
@@ -519,6 +525,7 @@ def build_site(
     from .columns import COLUMN_DOCS
 
     out = Path(out_dir)
+    charts_from = Path(charts_from) if charts_from is not None else None
     if out.exists() and not (out / "index.html").exists() and any(out.iterdir()):
         raise ValueError(f"{out} exists and is not a site built by trafficking-stats: refusing to replace it")
     counts = read_counts(processed) if processed else read_counts()
@@ -548,10 +555,12 @@ def build_site(
     single = single_figure_charts(counts, [p.code for p in chosen])
     jobs = chart_jobs(chosen, tmp, sizes, single)
     keys = place_chart_keys(counts, [p.code for p in chosen], pdir)
+    from ..charts.keys import standard_chart_key
+
     keys[STANDARD_KEY] = standard_chart_key(pdir)
     reused = 0
-    if reuse and out.is_dir():
-        jobs, reused = _reuse(jobs, keys, out, tmp)
+    if reuse and (out.is_dir() or charts_from is not None):
+        jobs, reused = _reuse(jobs, keys, out if out.is_dir() else None, tmp, charts_from)
     env = _env()
     reports: list[dict[str, Any]] = []
 
