@@ -29,7 +29,13 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SHOTS = {"index": "index.html", "chart": "charts/fresno-rescues-and-cases.html", "place": "places/US-TX.html"}
+SHOTS = {
+    "index": "index.html",
+    "chart": "charts/fresno-rescues-and-cases.html",
+    "place": "places/US-TX.html",
+    # a place chart with three reporters, scrolled to: the phone's panel view with its legend as text
+    "place-chart": "places/US-TX.html#offenses_actual",
+}
 VIEWPORTS = {"phone": (360, 800), "desktop": (1440, 900)}
 
 
@@ -189,6 +195,10 @@ def test_screenshots(browser, server):
         page = ctx.new_page()
         for name, rel in SHOTS.items():
             page.goto(server + rel, wait_until="networkidle")
+            page.wait_for_function(
+                "() => [...document.images].filter(i => i.getBoundingClientRect().top < innerHeight)"
+                ".every(i => i.complete && i.naturalWidth)"
+            )
             path = out / f"{name}-{vname}-{w}x{h}.png"
             page.screenshot(path=str(path))
             assert path.stat().st_size > 5000
