@@ -196,8 +196,8 @@ def test_screenshots(browser, server):
         for name, rel in SHOTS.items():
             page.goto(server + rel, wait_until="networkidle")
             page.wait_for_function(
-                "() => [...document.images].filter(i => i.getBoundingClientRect().top < innerHeight)"
-                ".every(i => i.complete && i.naturalWidth)"
+                "() => [...document.images].filter(i => { const r = i.getBoundingClientRect();"
+                " return r.bottom > 0 && r.top < innerHeight; }).every(i => i.complete && i.naturalWidth)"
             )
             path = out / f"{name}-{vname}-{w}x{h}.png"
             page.screenshot(path=str(path))

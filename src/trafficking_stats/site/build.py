@@ -652,6 +652,7 @@ def build_site(
             else:
                 m["phone"] = _phone_view(pfiles / f"{name}.view.svg")
             m["legend"] = _legend(m["rows"])
+            m["eager"] = not m["single"] and all(c["single"] for c in metrics)  # the first chart
             metrics.append(m)
         _dedupe_caveats(metrics)
         page(
