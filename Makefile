@@ -46,7 +46,7 @@ run: setup ## set up, build data/processed/ from the committed raw files, export
 	$(BIN)/trafficking-stats build --strict-raw
 	$(BIN)/trafficking-stats charts --out exports
 	$(BIN)/jupyter nbconvert --log-level=WARN --to html --template-file notebooks/report.html.j2 --output-dir reports notebooks/[0-9][0-9]-*.ipynb
-	$(BIN)/trafficking-stats site --out site
+	$(BIN)/trafficking-stats site --out site --charts-from exports
 
 build: run ## alias of run
 

@@ -163,6 +163,7 @@ def test_cli_charts_writes_the_chosen_files(tmp_path: Path, capsys):
     )
     assert code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".trafficking-stats-keys.json",  # each file's input key, for `site --charts-from`
         "mexico-convictions-trend.slide.csv",
         "mexico-convictions-trend.slide.svg",
         "mexico-convictions-trend.slide.txt",

@@ -231,7 +231,7 @@ def test_site_pages_links_and_weight(built_site):
     for page in pages:
         parsed = _parse(page)
         assert parsed.html_lang == "en", page
-        loaded = 0
+        loaded: set[Path] = set()  # one file once: a <picture>'s phone view is the same SVG (#panel)
         for tag, url in parsed.links:
             if urlsplit(url).scheme in ("http", "https"):
                 assert tag == "a", f"{page}: {tag} loads {url} from outside the site"
@@ -241,9 +241,9 @@ def test_site_pages_links_and_weight(built_site):
                 continue
             assert target.is_file(), f"{page}: link {url} does not resolve"
             if tag in ("img", "source", "script", "link"):  # both a <picture>'s images: the upper bound
-                loaded += target.stat().st_size
+                loaded.add(target)
         assert all(img.get("alt") for img in parsed.imgs), page
-        weight = page.stat().st_size + loaded
+        weight = page.stat().st_size + sum(t.stat().st_size for t in loaded)
         assert weight <= PAGE_LIMIT, f"{page.relative_to(built_site)}: {weight / 1024:.0f} KB"
 
 
@@ -268,18 +268,55 @@ def test_chart_page_offers_every_built_preset_and_format_with_sidecars(built_sit
     assert "pd.read_csv(" in html and "Cite this chart" in html
 
 
+def _one_figure_metrics(counts, code: str) -> set[str]:
+    """Metrics of ``code`` whose whole-year totals are one figure: one reporter, one year."""
+    rows = counts[
+        (counts["geo_code"] == code) & (counts["breakdown"] == "total") & counts["year"].notna()
+    ].astype({"metric": "str", "dataset": "str", "reporter": "str", "year": "str"})
+    n = rows[["metric", "dataset", "reporter", "year"]].drop_duplicates().groupby("metric").size()
+    return set(n[n == 1].index)
+
+
 def test_place_page_shows_each_metric_with_its_downloads_and_command(built_site, counts):
     tx = place(counts, "US-TX")
+    single = _one_figure_metrics(counts, "US-TX")
+    assert single and single < set(tx.metrics)  # Texas has both kinds
     html = (built_site / "places" / "US-TX.html").read_text(encoding="utf-8")
     for metric in tx.metrics:
         stem = f"files/place-US-TX-{metric}.web"
-        for ext in ("png", "svg", "csv", "txt"):
+        for ext in ("csv", "txt") if metric in single else ("png", "svg", "csv", "txt"):
             assert f'href="{stem}.{ext}"' in html, (metric, ext)
+            assert (built_site / "places" / f"{stem}.{ext}").is_file()
         assert f"trafficking-stats chart --place US-TX --metric {metric}" in html
-    assert html.count('<figure class="chart">') == len(tx.metrics)
+    assert html.count('<figure class="chart">') == len(tx.metrics) - len(single)
+    # a metric with one figure is said in words, with its table open, and no chart of one point is drawn
+    assert html.count("One figure only, so no chart") == len(single)
+    for metric in single:
+        assert not (built_site / "places" / f"files/place-US-TX-{metric}.web.png").exists()
+        figure = _rows(built_site / "places" / f"files/place-US-TX-{metric}.web.csv")
+        assert len(figure) == 1
+        assert f"in {figure[0]['year']}" in html
+    assert html.count('<details class="data" open>') == len(single)
     # a place without whole-place figures gets a page that says so
     irn = (built_site / "places" / "IRN.html").read_text(encoding="utf-8")
     assert "no whole-place yearly figure" in irn
+
+
+def test_place_charts_offer_phones_their_panel(built_site):
+    """Each place chart's SVG names its panel (``<view id="panel">``, inside the canvas, without the
+    title); the page gives phones that view, with the series named in the page when there are several."""
+    html = (built_site / "places" / "US-TX.html").read_text(encoding="utf-8")
+    sources = re.findall(r'<source media="\(max-width: 37.5em\)" srcset="([^"#]+)#panel"', html)
+    assert len(sources) == html.count('<figure class="chart">')
+    for src in sources:
+        svg = (built_site / "places" / src).read_text(encoding="utf-8")
+        canvas = [float(v) for v in re.search(r'<svg[^>]*viewBox="([^"]+)"', svg)[1].split()]
+        box = [float(v) for v in re.search(r'<view id="panel" viewBox="([^"]+)"', svg)[1].split()]
+        assert box[0] >= 0 and box[0] + box[2] <= canvas[2] + 0.1 and box[1] + box[3] <= canvas[3] + 0.1
+        assert box[1] > 20  # below the title
+        assert box[2] < 0.85 * canvas[2]  # zoomed in: the text is larger on a phone than in the whole chart
+    # US-TX's offenses come from three FBI reporters: the phone legend names each
+    assert '<ul class="legend">' in html
 
 
 def test_reports_hide_code_and_load_nothing_from_outside(built_site):
@@ -287,6 +324,31 @@ def test_reports_hide_code_and_load_nothing_from_outside(built_site):
     assert "import trafficking_stats" not in html and "from trafficking_stats" not in html
     assert "require.js" not in html and "MathJax" not in html
     assert "<img" in html
+
+
+def test_site_takes_the_standard_charts_from_an_export_folder_only_where_their_key_is_current(tmp_path):
+    from trafficking_stats.charts import STANDARD_CHARTS
+    from trafficking_stats.charts.keys import KEYS_NAME
+    from trafficking_stats.site import build_site
+
+    exports = tmp_path / "exports"
+    assert _cli("charts", "--preset", "web", "--out", str(exports)).returncode == 0
+    assert (exports / KEYS_NAME).is_file()
+    res = build_site(
+        tmp_path / "site", place_codes=["IRN"], notebooks=None, presets=["web"], charts_from=exports
+    )
+    assert res.reused == 5 * len(STANDARD_CHARTS) and res.files == res.reused
+    name = next(iter(STANDARD_CHARTS))
+    assert (tmp_path / "site/charts/files" / f"{name}.web.png").read_bytes() == (
+        exports / f"{name}.web.png"
+    ).read_bytes()
+    # a key that is not the current one (other data or code): drawn again, not taken
+    keys = (exports / KEYS_NAME).read_text(encoding="utf-8")
+    (exports / KEYS_NAME).write_text(re.sub(r'": "[0-9a-f]+"', '": "0"', keys), encoding="utf-8")
+    res = build_site(
+        tmp_path / "site2", place_codes=["IRN"], notebooks=None, presets=["web"], charts_from=exports
+    )
+    assert res.reused == 0 and res.files == 5 * len(STANDARD_CHARTS)
 
 
 def test_sidecar_columns_are_documented():
@@ -330,5 +392,9 @@ def test_a_rebuild_reuses_unchanged_place_charts_byte_for_byte(built_site, tmp_p
     shutil.copytree(built_site, site)
     before = (site / "places" / "files" / "place-NGA-convictions.web.png").read_bytes()
     res = build_site(site, place_codes=["NGA"], notebooks=None, presets=["web"], workers=1)
-    assert res.reused == 4 * len(place(read_counts(), "NGA").metrics)  # png, svg, csv, txt
+    from trafficking_stats.charts import STANDARD_CHARTS
+
+    # NGA's charts (png, svg, csv, txt) and the standard charts at the web preset (png, svg, pdf, csv, txt)
+    assert res.reused == 4 * len(place(read_counts(), "NGA").metrics) + 5 * len(STANDARD_CHARTS)
+    assert (site / "places" / "files" / "place-NGA-convictions.view.svg").is_file()
     assert (site / "places" / "files" / "place-NGA-convictions.web.png").read_bytes() == before

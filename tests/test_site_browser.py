@@ -29,7 +29,13 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SHOTS = {"index": "index.html", "chart": "charts/fresno-rescues-and-cases.html", "place": "places/US-TX.html"}
+SHOTS = {
+    "index": "index.html",
+    "chart": "charts/fresno-rescues-and-cases.html",
+    "place": "places/US-TX.html",
+    # a place chart with three reporters, scrolled to: the phone's panel view with its legend as text
+    "place-chart": "places/US-TX.html#offenses_actual",
+}
 VIEWPORTS = {"phone": (360, 800), "desktop": (1440, 900)}
 
 
@@ -111,6 +117,28 @@ def test_every_page_loads_cleanly_fits_a_phone_and_passes_axe(browser, server, b
         pytest.skip(f"axe-core not installed at {AXE} (make setup installs it with npm): a11y not checked")
 
 
+def test_a_phone_sees_the_place_charts_panel_in_readable_type(browser, built_site):
+    """At 360 px the place page shows each chart's panel (``#panel`` view of its SVG), so its 10 pt tick
+    labels are at least 12 px tall there (the whole 16:10 chart would show them at 9 px); a desktop gets
+    the whole chart."""
+    import re
+
+    for (w, h), panel in (((360, 800), True), ((1440, 900), False)):
+        ctx = browser.new_context(viewport={"width": w, "height": h})
+        page = ctx.new_page()
+        page.goto((built_site / "places" / "NGA.html").as_uri())
+        img = page.locator("figure.chart img").first
+        img.scroll_into_view_if_needed()
+        page.wait_for_function("() => document.querySelector('figure.chart img').complete")
+        src, width = img.evaluate("i => [i.currentSrc, i.getBoundingClientRect().width]")
+        assert src.endswith("#panel") == panel, src
+        if panel:
+            svg = (built_site / "places" / "files" / src.rsplit("/", 1)[1].split("#")[0]).read_text("utf-8")
+            view_w = float(re.search(r'<view id="panel" viewBox="[\d.]+ [\d.]+ ([\d.]+)', svg)[1])
+            assert 10 * width / view_w >= 12, f"tick labels {10 * width / view_w:.1f} px on a phone"
+        ctx.close()
+
+
 def test_every_link_and_download_resolves(browser, server, built_site):
     ctx = browser.new_context()
     page = ctx.new_page()
@@ -167,6 +195,10 @@ def test_screenshots(browser, server):
         page = ctx.new_page()
         for name, rel in SHOTS.items():
             page.goto(server + rel, wait_until="networkidle")
+            page.wait_for_function(
+                "() => [...document.images].filter(i => { const r = i.getBoundingClientRect();"
+                " return r.bottom > 0 && r.top < innerHeight; }).every(i => i.complete && i.naturalWidth)"
+            )
             path = out / f"{name}-{vname}-{w}x{h}.png"
             page.screenshot(path=str(path))
             assert path.stat().st_size > 5000

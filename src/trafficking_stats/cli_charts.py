@@ -131,6 +131,10 @@ def run(args: argparse.Namespace) -> int:
             done += 1
     if tty:
         _progress(done, total, "done")
+    if not args.allow_small_cells:  # what `site --charts-from` may reuse (make run: site from exports/)
+        from .charts.keys import record_keys, standard_chart_key
+
+        record_keys(Path(args.out), written, standard_chart_key())
     print(
         f"wrote {len(written)} files ({len(charts)} charts x {len(presets)} presets x {len(formats)} formats "
         f"+ CSV and text sidecars) into {args.out}"

@@ -17,6 +17,7 @@ examples:
   trafficking-stats site                       the whole site into site/ (open site/index.html)
   trafficking-stats site --out public          into public/ (for any static host)
   trafficking-stats site --place NGA --place US-TX   only these place pages (quick preview)
+  trafficking-stats site --charts-from exports  reuse the standard charts `charts --out exports` wrote
 
 The site needs no server: every link is relative and every asset local. `trafficking-stats chart --list`
 lists the places.
@@ -56,6 +57,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="draw every chart again (default: reuse place charts whose inputs and code are unchanged)",
     )
     p.add_argument(
+        "--charts-from",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="take the standard charts' files from DIR where `trafficking-stats charts --out DIR` exported "
+        "them from the same data and code (make run: exports/), instead of drawing them again",
+    )
+    p.add_argument(
         "--workers", type=int, default=None, metavar="N", help="drawing processes (default: cores)"
     )
     p.set_defaults(func=run)
@@ -74,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
             notebooks=None if args.no_reports else args.notebooks,
             workers=args.workers,
             reuse=not args.redraw,
+            charts_from=args.charts_from,
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -84,4 +94,9 @@ def run(args: argparse.Namespace) -> int:
         f"wrote {len(res.pages)} pages and {res.files} chart files ({res.reused} reused) into {args.out} "
         f"in {time.perf_counter() - t0:.0f} s; open {args.out}/index.html"
     )
+    if res.workers:
+        print(
+            f"drawing: {res.draw_cpu:.0f} s of CPU on {res.workers} worker process(es) "
+            f"in {res.draw_wall:.0f} s"
+        )
     return EXIT_OK

@@ -41,6 +41,7 @@ __all__ = [
     "pdf_with_language",
     "plotted_csv",
     "spreadsheet_safe",
+    "svg_with_views",
 ]
 
 FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
@@ -205,6 +206,25 @@ def pdf_with_language(data: bytes, lang: str) -> bytes:
     return head + new_obj + xref + new_trailer
 
 
+def svg_with_views(
+    data: bytes, views: dict[str, tuple[float, float, float, float]], height_in: float
+) -> bytes:
+    """``data`` (an SVG from matplotlib, in points) with a ``<view id=NAME viewBox=...>`` per named box
+    (x0, y0, x1, y1 in inches from the canvas' bottom left): ``file.svg#NAME`` then shows only that box,
+    in any browser, from the same file."""
+    if not views:
+        return data
+    els = "".join(
+        f'\n <view id="{name}" viewBox="{x0 * 72:.1f} {(height_in - y1) * 72:.1f} '
+        f'{(x1 - x0) * 72:.1f} {(y1 - y0) * 72:.1f}"/>'
+        for name, (x0, y0, x1, y1) in views.items()
+    )
+    head, sep, tail = data.partition(b"</desc>")
+    if not sep:
+        head, sep, tail = data.partition(b"</title>")
+    return head + sep + els.encode("ascii") + tail if sep else data
+
+
 def _write(path: Path, data: bytes) -> None:
     if path.exists() and path.read_bytes() == data:
         return
@@ -250,7 +270,10 @@ def export(
         with house_style(PRESETS[p]):
             for f in formats:
                 path = out / f"{stem}.{f}"
-                _write(path, figure_bytes(fig, f, info.title, description))
+                data = figure_bytes(fig, f, info.title, description)
+                if f == "svg":
+                    data = svg_with_views(data, info.views, fig.get_size_inches()[1])
+                _write(path, data)
                 images[f] = path
         csv_path, txt_path = out / f"{stem}.csv", out / f"{stem}.txt"
         _write(csv_path, plotted_csv(info))

@@ -61,7 +61,9 @@ class ChartInfo:
     ``suppressed``, ``vintage_changes`` and ``verdicts`` are sentences about what is drawn; ``notes`` go
     in the footer, ``details`` only in the text sidecar (row notes, definitions). ``references`` holds the
     cited documents whose keys are not in ``data/processed/citations.csv`` (e.g. the papers that
-    published a list table), by key.
+    published a list table), by key. ``views`` names parts of the canvas (x0, y0, x1, y1 in inches from
+    the bottom left), written into exported SVGs as ``<view>`` elements: ``NAME.svg#panel`` shows only
+    the panel with its axes, which a page shows on a phone (the title and notes are in the page's text).
     """
 
     kind: str
@@ -82,6 +84,7 @@ class ChartInfo:
     short_notes: list[str] | None = None
     footer: str = ""
     references: dict[str, CitationInfo] = field(default_factory=dict)
+    views: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
 
     def citation(self, key: str) -> CitationInfo:
         """The cited document ``key``: from ``references``, else from ``data/processed/citations.csv``."""

@@ -147,6 +147,12 @@ def place_chart(
     if n > 1:
         footer_notes.append("Reporters differ in coverage and definition; compare, do not add.")
     footer_notes += conflict_footer + notes
+    # screens (compact): the conflicts and editions in a few words; the full notes are in the description
+    short_notes = footer_notes[: len(footer_notes) - len(conflict_footer) - len(notes)]
+    if conflict_footer:
+        short_notes.append(f"{''.join(marks.values())} Conflicting figures: see the notes.")
+    if notes:
+        short_notes.append("Years published in several editions: the latest is drawn.")
 
     with house_style(p) as sizes:
         fig = new_figure(p)
@@ -165,6 +171,7 @@ def place_chart(
             suppressed=suppressed,
             vintage_changes=notes,
             verdicts=verdicts,
+            short_notes=short_notes,
         )
         info.sources = source_names(info.citations)
         info.details = list(
@@ -212,6 +219,8 @@ def place_chart(
         if n > 1:
             series_legend(ax, fig, sizes, cell_w, frame)
         fit_axes(fig, [(ax, cell)])
+        pad = sizes.margin / 2  # the panel with its tick labels and heading, for a phone-sized view
+        info.views["panel"] = (cell[0] - pad, cell[1] - pad, cell[2] + pad, cell[3] + pad)
         info.plotted = pd.concat(plotted, ignore_index=True)
         attach(fig, info)
     return fig

@@ -22,7 +22,7 @@ import io
 import os
 import re
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,11 +55,16 @@ class SiteResult:
     files: int = 0
     reused: int = 0
     skipped_reports: str = ""
+    #: CPU seconds the charts took in the workers (together), the workers, and the drawing's wall seconds.
+    draw_cpu: float = 0.0
+    workers: int = 0
+    draw_wall: float = 0.0
 
 
 # ---------------------------------------------------------------------------------------------- workers
 
 _COUNTS: pd.DataFrame | None = None
+_PLACE_ROWS: dict[str, pd.DataFrame] = {}
 
 
 def _init_worker(processed: str | None) -> None:
@@ -70,92 +75,189 @@ def _init_worker(processed: str | None) -> None:
     from ..build import read_counts
 
     _COUNTS = read_counts(processed) if processed else read_counts()
+    _PLACE_ROWS.clear()
 
 
-def _export_job(job: tuple[Any, tuple[str, ...], tuple[str, ...], str]) -> list[str]:
+def _place_rows(code: str) -> pd.DataFrame:
+    """The rows a place chart of ``code`` reads: the place's rows and every row of their conflict groups
+    (named in footnotes), in table order; the chart drawn from them is the one drawn from the whole table,
+    without scanning 50,000 rows a dozen times per chart. Kept for the last few places (a worker gets a
+    place's metrics one after the other)."""
+    rows = _PLACE_ROWS.get(code)
+    if rows is None:
+        assert _COUNTS is not None
+        here = (_COUNTS["geo_code"] == code).to_numpy(dtype=bool, na_value=False)
+        groups = _COUNTS.loc[here, "conflict_group"].dropna().unique().tolist()
+        mask = here | _COUNTS["conflict_group"].isin(groups).to_numpy(dtype=bool, na_value=False)
+        rows = _COUNTS[mask]
+        if len(_PLACE_ROWS) >= 8:
+            _PLACE_ROWS.pop(next(iter(_PLACE_ROWS)))
+        _PLACE_ROWS[code] = rows
+    return rows
+
+
+def _export_job(job: tuple[Any, tuple[str, ...], tuple[str, ...], str]) -> tuple[list[str], float]:
+    """Export one chart; returns the files written and the CPU seconds it took this worker."""
+    import time
+
     from ..charts import export
 
+    cpu = time.process_time()
     spec, presets, formats, out = job
-    res = export(spec, _COUNTS if spec.uses_counts else None, presets=presets, formats=formats, out_dir=out)
-    return [str(p) for r in res for p in r.paths]
+    counts = None
+    if spec.kind == "place":
+        counts = _place_rows(dict(spec.params)["geo_code"])
+    elif spec.uses_counts:
+        counts = _COUNTS
+    res = export(spec, counts, presets=presets, formats=formats, out_dir=out)
+    files = [str(p) for r in res for p in r.paths]
+    if spec.kind == "place" and "svg" in formats:  # the copy the page shows, made here: both cores
+        view = Path(out) / f"{spec.name}.view.svg"
+        _view_svg(Path(out) / f"{spec.name}.web.svg", view)
+    return files, time.process_time() - cpu
 
 
 #: Where a site keeps the input key of each place chart (name -> sha256), to reuse unchanged charts.
 KEYS_FILE = "places/files/build-keys.json"
+#: The key name of the standard charts in :data:`KEYS_FILE` (one key for all: :func:`standard_chart_key`).
+STANDARD_KEY = "standard-charts"
+
+
+def _code_hash(processed: Path) -> Any:
+    """sha256 of what every place chart is drawn with: :func:`~..charts.keys.code_hash` (package source
+    and versions), the place presets and formats, ``citations.csv``."""
+    from ..charts.keys import code_hash
+
+    base = code_hash(f"{PLACE_PRESETS} {PLACE_FORMATS}")
+    base.update((processed / "citations.csv").read_bytes())
+    return base
 
 
 def place_chart_keys(counts: pd.DataFrame, codes: Iterable[str], processed: Path) -> dict[str, str]:
     """The input key (sha256) of each place chart ``place-CODE-METRIC`` of ``codes``.
 
     A key covers everything the chart is drawn from: the place's whole-year ``total`` rows of the metric,
-    every row of the conflict groups they belong to (named in footnotes), ``citations.csv``, the source
-    of the drawing code (``charts/``, ``places.py``, ``analysis.py``) and the package and matplotlib
-    versions. Equal keys draw equal files, so a rebuild copies them from the previous site instead.
+    every row of the conflict groups they belong to (named in footnotes), ``citations.csv``, the package's
+    source and the package and matplotlib versions. Rows enter as pandas' row hashes (every column, in
+    ``figure_id`` order), one vectorised pass over the table. Equal keys draw equal files, so a rebuild
+    copies them from the previous site instead.
     """
-    import hashlib
+    import pandas as pd
 
-    import matplotlib
-
-    pkg = _HERE.parent
-    base = hashlib.sha256(f"{__version__} {matplotlib.__version__} {PLACE_PRESETS} {PLACE_FORMATS}".encode())
-    for f in [*sorted((pkg / "charts").glob("*.py")), pkg / "places.py", pkg / "analysis.py"]:
-        base.update(f.read_bytes())
-    base.update((processed / "citations.csv").read_bytes())
+    base = _code_hash(processed)
+    order = counts.sort_values(["dataset", "figure_id"], kind="stable")
+    row_hash = pd.util.hash_pandas_object(order, index=False).to_numpy()
     mask = (
-        counts["year"].notna() & (counts["breakdown"] == "total") & counts["geo_code"].isin(list(codes))
+        order["year"].notna() & (order["breakdown"] == "total") & order["geo_code"].isin(list(codes))
     ).to_numpy(dtype=bool, na_value=False)
-    in_groups = counts[counts["conflict_group"].notna().to_numpy(dtype=bool, na_value=False)]
+    group = order["conflict_group"].astype("object").where(order["conflict_group"].notna(), None).tolist()
+    by_group: dict[str, list[int]] = {}
+    for i, g in enumerate(group):
+        if g is not None:
+            by_group.setdefault(g, []).append(i)
     keys = {}
-    for (code, metric), g in counts[mask].groupby(["geo_code", "metric"], observed=True, sort=True):
+    chosen = order[mask]
+    positions = mask.nonzero()[0]
+    codes_ = chosen["geo_code"].astype("str").tolist()
+    metrics = chosen["metric"].astype("str").tolist()
+    charts: dict[str, list[int]] = {}
+    for pos, code, metric in zip(positions, codes_, metrics, strict=True):
+        charts.setdefault(f"place-{code}-{metric}", []).append(int(pos))
+    for name in sorted(charts):
         h = base.copy()
-        h.update(g.sort_values("figure_id").to_csv(index=False).encode("utf-8"))
-        groups = g["conflict_group"].dropna().unique().tolist()
+        own = charts[name]
+        h.update(row_hash[own].tobytes())
+        groups = sorted({group[i] for i in own if group[i] is not None})
         if groups:
-            c = in_groups[in_groups["conflict_group"].isin(groups)].sort_values(["dataset", "figure_id"])
-            h.update(c.to_csv(index=False).encode("utf-8"))
-        keys[f"place-{code}-{metric}"] = h.hexdigest()
+            h.update(row_hash[sorted({i for g in groups for i in by_group[g]})].tobytes())
+        keys[name] = h.hexdigest()
     return keys
 
 
-def _reuse(jobs: list[Any], keys: dict[str, str], old_site: Path, tmp: Path) -> tuple[list[Any], int]:
-    """Copy into ``tmp`` the files of place charts whose key equals the previous site's (hard links where
-    possible); returns the jobs left to draw and the number of files reused."""
+def _job_files(job: tuple[Any, tuple[str, ...], tuple[str, ...], str]) -> list[str]:
+    """The file names an export job writes (and the page copy of a place chart's SVG)."""
+    name = job[0].name
+    files = [f"{name}.{p}.{e}" for p in job[1] for e in [*job[2], "csv", "txt"]]
+    if job[0].kind == "place" and "svg" in job[2]:
+        files.append(f"{name}.view.svg")
+    return files
+
+
+def _reuse(
+    jobs: list[Any], keys: dict[str, str], old_site: Path | None, tmp: Path, charts_from: Path | None = None
+) -> tuple[list[Any], int]:
+    """Copy into ``tmp`` the files of charts whose key equals the previous site's (hard links where
+    possible), or for standard charts the key recorded in ``charts_from`` (an export folder of the
+    ``charts`` command); returns the jobs left to draw and the number of files reused."""
     import json
 
-    try:
-        old = json.loads((old_site / KEYS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return jobs, 0
+    from ..charts.keys import read_keys
+
+    old: dict[str, str] = {}
+    if old_site is not None:
+        try:
+            old = json.loads((old_site / KEYS_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            old = {}
+    exported = read_keys(charts_from) if charts_from is not None else {}
     left, reused = [], 0
-    src_dir, dst_dir = old_site / "places" / "files", tmp / "places" / "files"
-    exts = [*PLACE_FORMATS, "csv", "txt"]
     for job in jobs:
-        name = job[0].name
-        files = [f"{name}.{p}.{e}" for p in job[1] for e in exts]
-        if job[0].kind != "place" or keys.get(name) is None or old.get(name) != keys[name]:
-            left.append(job)
-            continue
-        if not all((src_dir / f).is_file() for f in files):
+        name, sub = job[0].name, Path(job[3]).relative_to(tmp)
+        place = job[0].kind == "place"
+        key = keys.get(name if place else STANDARD_KEY)
+        files = _job_files(job)
+        src_dir = None
+        if (
+            key is not None
+            and old_site is not None
+            and old.get(name if place else STANDARD_KEY) == key
+            and all((old_site / sub / f).is_file() for f in files)
+        ):
+            src_dir = old_site / sub
+        elif (
+            key is not None
+            and not place
+            and charts_from is not None
+            and all(exported.get(f) == key and (charts_from / f).is_file() for f in files)
+        ):
+            src_dir = charts_from
+        if src_dir is None:
             left.append(job)
             continue
         for f in files:
             try:
-                os.link(src_dir / f, dst_dir / f)
+                os.link(src_dir / f, tmp / sub / f)
             except OSError:
-                shutil.copyfile(src_dir / f, dst_dir / f)
-        reused += len(files)
+                shutil.copyfile(src_dir / f, tmp / sub / f)
+        reused += len(files) - (1 if f"{name}.view.svg" in files else 0)
     return left, reused
 
 
+def single_figure_charts(counts: pd.DataFrame, codes: Iterable[str]) -> set[str]:
+    """Names of the place charts of ``codes`` that would draw a single figure (one reporter, one year):
+    their page says the figure in a sentence and a table instead of a chart of one point."""
+    mask = (
+        counts["year"].notna() & (counts["breakdown"] == "total") & counts["geo_code"].isin(list(codes))
+    ).to_numpy(dtype=bool, na_value=False)
+    rows = counts.loc[mask, ["geo_code", "metric", "dataset", "reporter", "year"]].astype("str")
+    n = rows.drop_duplicates().groupby(["geo_code", "metric"]).size()
+    return {f"place-{code}-{metric}" for (code, metric), k in n.items() if k == 1}
+
+
 def chart_jobs(
-    places: Sequence[Any], out: Path, presets: Sequence[str] | None = None
+    places: Sequence[Any],
+    out: Path,
+    presets: Sequence[str] | None = None,
+    single: Iterable[str] = (),
 ) -> list[tuple[Any, tuple[str, ...], tuple[str, ...], str]]:
     """Export jobs of a site: every standard chart at each of ``presets`` (default all; ``web`` always)
     in every format, and each place's metrics at :data:`PLACE_PRESETS` x :data:`PLACE_FORMATS` (one job
-    per chart and preset, largest first, so that the workers finish together)."""
+    per chart and preset, largest first, so that the workers finish together). Place charts named in
+    ``single`` (a metric with one figure: the page says it in words) get their CSV and text only."""
     from ..charts import FORMATS, PRESETS, STANDARD_CHARTS
     from ..charts.catalog import place_spec
 
+    single = set(single)
     chosen = list(dict.fromkeys(["web", *(presets if presets is not None else PRESETS)]))
     jobs = [
         (STANDARD_CHARTS[n], (p,), tuple(FORMATS), str(out / "charts" / "files"))
@@ -163,25 +265,43 @@ def chart_jobs(
         for p in chosen
     ]
     jobs.sort(key=lambda j: -PRESETS[j[1][0]].width_px * PRESETS[j[1][0]].height_px)
-    jobs += [
-        (place_spec(pl.code, m), PLACE_PRESETS, PLACE_FORMATS, str(out / "places" / "files"))
-        for pl in places
-        for m in pl.metrics
-    ]
+    for pl in places:
+        for m in pl.metrics:
+            spec = place_spec(pl.code, m)
+            formats = () if spec.name in single else PLACE_FORMATS
+            jobs.append((spec, PLACE_PRESETS, formats, str(out / "places" / "files")))
     return jobs
 
 
-def run_jobs(jobs: list[Any], processed: str | None, workers: int | None) -> int:
-    """Run export jobs on ``workers`` processes (default: every core); returns the number of files."""
+def run_jobs(
+    jobs: list[Any],
+    processed: str | None,
+    workers: int | None,
+    meanwhile: Callable[[], None] | None = None,
+) -> tuple[int, float, int]:
+    """Run export jobs on ``workers`` processes (default: every core), each reading the table and setting
+    matplotlib up once and taking jobs in chunks; ``meanwhile`` runs in this process while they draw.
+    Returns the number of files written, the CPU seconds the drawing took (all workers) and the number
+    of workers."""
     n = workers or os.cpu_count() or 1
-    if n <= 1:
+    if n <= 1 or len(jobs) < 2:
+        if meanwhile:
+            meanwhile()
+        if not jobs:
+            return 0, 0.0, 0
         _init_worker(processed)
-        return sum(len(_export_job(j)) for j in jobs)
+        done = [_export_job(j) for j in jobs]
+        return sum(len(f) for f, _ in done), sum(c for _, c in done), 1
     import multiprocessing
 
     ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    chunk = max(1, min(8, len(jobs) // (4 * n)))
     with ProcessPoolExecutor(n, mp_context=ctx, initializer=_init_worker, initargs=(processed,)) as pool:
-        return sum(len(files) for files in pool.map(_export_job, jobs, chunksize=4))
+        drawn = pool.map(_export_job, jobs, chunksize=chunk)  # submits every chunk now
+        if meanwhile:
+            meanwhile()
+        done = list(drawn)
+    return sum(len(f) for f, _ in done), sum(c for _, c in done), n
 
 
 # ----------------------------------------------------------------------------------------- page models
@@ -255,6 +375,44 @@ def _view_svg(src: Path, dst: Path) -> None:
     text = _METADATA.sub("", text, count=1)
     text = _GEOMETRY.sub(lambda m: _DECIMALS.sub(r"\1", m.group(0)), text)  # attributes only, never text
     dst.write_text(text, encoding="utf-8")
+
+
+_VIEW = re.compile(r'<view id="panel" viewBox="[\d.]+ [\d.]+ ([\d.]+) ([\d.]+)"')
+#: Marker of the n-th series of a place chart (``charts.place``'s markers: o s ^ D v P) as an SVG shape in
+#: a 12 x 12 box, for the legend a phone shows above the panel.
+_MARKER_SHAPES = (
+    '<circle cx="6" cy="6" r="5"/>',
+    '<rect x="1.5" y="1.5" width="9" height="9"/>',
+    '<path d="M6 1 11 11H1Z"/>',
+    '<path d="M6 0 12 6 6 12 0 6Z"/>',
+    '<path d="M6 11 11 1H1Z"/>',
+    '<path d="M4 0h4v4h4v4H8v4H4V8H0V4h4Z"/>',
+)
+
+
+def _phone_view(svg: Path) -> dict[str, Any] | None:
+    """The phone view of a place chart: the SVG's ``panel`` view (the panel and its axes, without the
+    title, notes and legend, which the page prints as text) and its size in points; None without one."""
+    with svg.open(encoding="utf-8") as fh:
+        head = fh.read(4096)
+    m = _VIEW.search(head)
+    if not m:
+        return None
+    return {"src": f"files/{svg.name}#panel", "width": round(float(m[1])), "height": round(float(m[2]))}
+
+
+def _legend(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The series of a place chart with several reporters, in drawing order, with their colour and
+    marker (``charts.place`` gives the n-th series the n-th of each); [] for one series."""
+    from ..charts.style import SERIES_COLORS
+
+    names = list(dict.fromkeys(r["series"] for r in rows))
+    if len(names) < 2:
+        return []
+    return [
+        {"name": n, "color": SERIES_COLORS[i % len(SERIES_COLORS)], "shape": _MARKER_SHAPES[i % 6]}
+        for i, n in enumerate(names)
+    ]
 
 
 def _dedupe_caveats(charts: list[dict[str, Any]]) -> None:
@@ -348,6 +506,7 @@ def build_site(
     workers: int | None = None,
     presets: Sequence[str] | None = None,
     reuse: bool = True,
+    charts_from: str | Path | None = None,
 ) -> SiteResult:
     """Write the site into ``out_dir`` (replaced as a whole: it is an output, never edited by hand).
 
@@ -355,7 +514,9 @@ def build_site(
     ``NN-*.ipynb`` become report pages (None: no reports); ``workers`` the number of drawing processes
     (default: every core); ``presets`` the standard charts' download sizes (default: every preset; tests
     build fewer). ``reuse``: copy the place charts whose inputs are unchanged (:func:`place_chart_keys`)
-    from the site already in ``out_dir`` instead of drawing them again. Raises ValueError for an unknown
+    from the site already in ``out_dir`` instead of drawing them again, and the standard charts' files
+    from ``charts_from`` (a folder ``trafficking-stats charts`` exported to, such as ``exports/`` in
+    ``make run``) where it recorded the current key (:mod:`~..charts.keys`). Raises ValueError for an unknown
     place code or preset.
     """
     from ..build import read_counts
@@ -364,6 +525,7 @@ def build_site(
     from .columns import COLUMN_DOCS
 
     out = Path(out_dir)
+    charts_from = Path(charts_from) if charts_from is not None else None
     if out.exists() and not (out / "index.html").exists() and any(out.iterdir()):
         raise ValueError(f"{out} exists and is not a site built by trafficking-stats: refusing to replace it")
     counts = read_counts(processed) if processed else read_counts()
@@ -387,22 +549,38 @@ def build_site(
     for sub in ("charts/files", "places/files", "reports", "assets"):
         (tmp / sub).mkdir(parents=True, exist_ok=True)
     result = SiteResult(out)
-    jobs = chart_jobs(chosen, tmp, sizes)
     from .. import paths
 
-    keys = place_chart_keys(
-        counts, [p.code for p in chosen], Path(processed) if processed else paths.processed_dir()
-    )
+    pdir = Path(processed) if processed else paths.processed_dir()
+    single = single_figure_charts(counts, [p.code for p in chosen])
+    jobs = chart_jobs(chosen, tmp, sizes, single)
+    keys = place_chart_keys(counts, [p.code for p in chosen], pdir)
+    from ..charts.keys import standard_chart_key
+
+    keys[STANDARD_KEY] = standard_chart_key(pdir)
     reused = 0
-    if reuse and out.is_dir():
-        jobs, reused = _reuse(jobs, keys, out, tmp)
-    result.files = reused + run_jobs(jobs, str(processed) if processed else None, workers)
+    if reuse and (out.is_dir() or charts_from is not None):
+        jobs, reused = _reuse(jobs, keys, out if out.is_dir() else None, tmp, charts_from)
+    env = _env()
+    reports: list[dict[str, Any]] = []
+
+    def render_reports() -> None:  # while the workers draw: the main process is idle otherwise
+        if notebooks:
+            reports.extend(_reports(Path(notebooks), tmp / "reports", env))
+
+    import time
+
+    t0 = time.perf_counter()
+    drawn, result.draw_cpu, result.workers = run_jobs(
+        jobs, str(processed) if processed else None, workers, render_reports
+    )
+    result.draw_wall = time.perf_counter() - t0
+    result.files = reused + drawn
     result.reused = reused
     import json
 
     (tmp / KEYS_FILE).write_text(json.dumps(keys, indent=0, sort_keys=True) + "\n", encoding="utf-8")
 
-    env = _env()
     for f in (_HERE / "static").iterdir():
         shutil.copyfile(f, tmp / "assets" / f.name)
 
@@ -412,7 +590,6 @@ def build_site(
         (tmp / rel).write_text(html, encoding="utf-8")
         result.pages.append(rel)
 
-    reports = _reports(Path(notebooks), tmp / "reports", env) if notebooks else []
     if notebooks and not reports:
         result.skipped_reports = f"no notebooks rendered from {notebooks}"
 
@@ -468,7 +645,14 @@ def build_site(
             m["downloads"] = [(f.upper(), f"files/{name}.web.{f}") for f in PLACE_FORMATS]
             m["csv"], m["txt"] = f"files/{name}.web.csv", f"files/{name}.web.txt"
             m["command"] = f"trafficking-stats chart --place {pl.code} --metric {metric} --out exports"
-            _view_svg(pfiles / f"{name}.web.svg", pfiles / f"{name}.view.svg")
+            m["single"] = name in single
+            if m["single"]:  # one figure: said in words, no chart of one point (the command draws it)
+                m["downloads"] = []
+                m["statement"] = _takeaway(m["description"], limit=400)
+            else:
+                m["phone"] = _phone_view(pfiles / f"{name}.view.svg")
+            m["legend"] = _legend(m["rows"])
+            m["eager"] = not m["single"] and all(c["single"] for c in metrics)  # the first chart
             metrics.append(m)
         _dedupe_caveats(metrics)
         page(
