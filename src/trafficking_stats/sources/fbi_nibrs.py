@@ -1152,7 +1152,7 @@ def _rows(
         count = (None, "suppressed", 0.0, SMALL_CELL_THRESHOLD - 1.0) if small else (float(value), "exact")
         return base_row(
             INFO,
-            fid=figure_id(year, f"m{mon:02d}" if mon else None, code, metric, breakdown),
+            figure_id=figure_id(year, f"m{mon:02d}" if mon else None, code, metric, breakdown),
             reporter=REPORTER,
             place=geo_of[code],
             period=period,
