@@ -207,10 +207,10 @@ def _expand(stored: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFra
 def _read_tables(folder: Path, stored: pd.DataFrame) -> dict[str, pd.DataFrame]:
     import pandas as pd
 
-    needed = {"measure_id": "measures.csv", "period": "periods.csv"}
+    key_of = {"measures.csv": "measure_id", "periods.csv": "period"}  # absent from the older stored form
     out = {}
     for name in KEY_TABLES:
-        if name in needed.values() and not any(k in stored.columns for k, v in needed.items() if v == name):
+        if name in key_of and key_of[name] not in stored.columns:
             continue
         if not (folder / name).is_file():
             msg = f"the stored counts table has keys into {name}, which must be beside it"

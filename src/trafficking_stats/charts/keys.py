@@ -39,11 +39,11 @@ def standard_chart_key(processed: Path | None = None) -> str:
     """The key of the standard charts' files: the package's source and versions and every file of
     ``data/processed/`` (or ``processed``) and ``data/raw/`` (a standard chart may read any of them)."""
     from .. import paths
+    from ..outputs import sha256
 
     h = code_hash("standard")
     for folder in (Path(processed) if processed else paths.processed_dir(), paths.raw_dir()):
-        for f in sorted(p for p in folder.rglob("*") if p.is_file()):
-            h.update(f.relative_to(folder).as_posix().encode() + b"\0" + f.read_bytes())
+        h.update(sha256(folder).encode())  # a folder's hash: its files' relative paths and hashes
     return h.hexdigest()
 
 
