@@ -263,7 +263,7 @@ PATH_ARGS: dict[tuple[str, str], str] = {
     ("build", "raw"): "dir",
     ("build", "out"): "new_dir",
     ("build", "bulk"): "dir",
-    ("load", "file"): "file",
+    # ("load", "file") is checked by _cmd_load: a file for most sources, a file or a folder for fbi_nibrs
     ("load", "output"): "new_file",
     ("load", "quarantine"): "new_file",
     ("validate", "file"): "file",

@@ -325,3 +325,36 @@ def test_monthly_figures():
     assert ca["year"].isna().all() and (ca["period_end"].astype(str).str[:10] == "2021-02-28").any()
     yearly = rows[rows["period_kind"] == "calendar_year"]
     assert value(yearly, "US-CA", 2021, "incidents_recorded") == 4
+
+
+def test_the_command_line_loads_a_folder_of_bundles_and_one_zip(tmp_path):
+    """``trafficking-stats load fbi_nibrs FOLDER`` (as DESIGN.md documents) and a single zip both load."""
+    import subprocess
+    import sys
+
+    def load(path):
+        out = tmp_path / "out.csv"
+        res = subprocess.run(
+            [sys.executable, "-m", "trafficking_stats.cli", "load", "fbi_nibrs", str(path), "-o", str(out)],
+            capture_output=True,
+            text=True,
+        )
+        assert "is a directory" not in res.stderr and "Traceback" not in res.stderr, res.stderr
+        return res, pd.read_csv(out, keep_default_na=False)
+
+    res, rows = load(DATA / "NV-2021")
+    assert res.returncode == 0, res.stderr
+    assert value(rows, "US-NV", 2021, "incidents_recorded") == 1  # counted by hand, as test_one_bundle
+    zipped = tmp_path / "NV-2021.zip"
+    with zipfile.ZipFile(zipped, "w") as zf:
+        for f in sorted((DATA / "NV-2021").iterdir()):
+            zf.write(f, f.name)
+    res, rows = load(zipped)
+    assert res.returncode == 0, res.stderr
+    assert value(rows, "US-NV", 2021, "incidents_recorded") == 1
+    res = subprocess.run(
+        [sys.executable, "-m", "trafficking_stats.cli", "load", "fbi_nibrs", str(tmp_path / "nope")],
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 2 and "no such" in res.stderr
