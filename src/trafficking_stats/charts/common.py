@@ -201,6 +201,9 @@ def panel_heading(ax: Axes, title: str, sub: str, sizes: Sizes, width_in: float)
         loc="left",
         pad=pad,
         fontsize=sizes.panel_title,
+        # a fixed y: matplotlib then skips placing the title above top tick labels (there are none here),
+        # which measured every tick label at each draw (about a tenth of a place chart's drawing time)
+        y=1.0,
     )
 
 

@@ -143,6 +143,8 @@ def draw_figures(
             # crowded: the first and last, and any figure carrying a footnote mark (a conflict)
             if label_values is True or (label_values == "ends" and (i in ends or suffixes[i])):
                 text(x, _f(vals[i]), chart_label, 5, "bottom", "value-label")
+            elif suffixes[i]:  # no value labels (crowded): the footnote mark still marks the figure
+                text(x, _f(vals[i]), suffixes[i].strip(), 5, "bottom", "conflict-mark")
             continue
         if q in ("over", "at_least", "under", "at_most"):
             up = q in ("over", "at_least")

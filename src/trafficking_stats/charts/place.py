@@ -95,10 +95,12 @@ def place_chart(
         notes += edition_notes
         groups.append((name, g))
     names = [n for n, _ in groups]
+    legend_names = list(names)  # the legend may shorten a name; titles, descriptions and CSVs never do
     for i, (name, g) in enumerate(groups):  # same reporter in several datasets: name the documents
         if names.count(name) > 1:
             title = citation_info(str(g["citation"].iloc[-1])).title.strip("[]")
-            groups[i] = (f"{name}: {title[:60] + '…' if len(title) > 61 else title}", g)
+            groups[i] = (f"{name}: {title}", g)
+            legend_names[i] = f"{name}: {title[:60] + '…' if len(title) > 61 else title}"
     n = len(groups)
     drawn_rows = pd.concat([g for _, g in groups])
     geo_name = str(rows["geo_name"].iloc[0])
@@ -206,7 +208,7 @@ def place_chart(
                 color=SERIES_COLORS[j % len(SERIES_COLORS)],
                 marker=_MARKERS[j % len(_MARKERS)],
                 sizes=sizes,
-                label=name if n > 1 else None,
+                label=legend_names[j] if n > 1 else None,
                 suffixes=suff,
                 label_values=label_values,
                 band_width=width / max(n, 1) if n > 1 else 0.6,

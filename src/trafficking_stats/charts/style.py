@@ -316,6 +316,13 @@ def _freeze_ticks(ax: Axes) -> None:
             tol = 1e-10 * (hi - lo)  # matplotlib's own tolerance for a tick on a limit
             locs = [t for t in axis.get_majorticklocs() if lo - tol <= t <= hi + tol]
             axis.set_major_locator(FixedLocator(locs))
+        if not axis.label.get_text():
+            # no axis label: pin where it would go, so that matplotlib stops measuring every tick label
+            # of the figure to place an empty text at each draw and layout pass
+            axis.set_label_coords(0.5, 0.5)
+
+
+FIT_PASSES = 2
 
 
 def fit_axes(fig: Figure, axes_cells: list[tuple[Axes, tuple[float, float, float, float]]]) -> None:
@@ -337,7 +344,7 @@ def fit_axes(fig: Figure, axes_cells: list[tuple[Axes, tuple[float, float, float
     # left-aligned title moves with the axes' left edge, so the first shrink can push it out on the right
     for ax, _cell in axes_cells:
         _freeze_ticks(ax)
-    for _ in range(2):
+    for _ in range(FIT_PASSES):
         for ax, (x0, y0, x1, y1) in axes_cells:
             tight = ax.get_tightbbox(renderer)
             box = ax.get_window_extent(renderer)
