@@ -38,7 +38,7 @@ def real_data() -> Path:
 
 #: Places of the test site (a subset, for speed): a long GLOTIP series (NGA), three FBI reporters (US-TX),
 #: several editions of one reporter (GBR, USA), withheld cells and gaps (MEX), no whole-place figure (IRN).
-SITE_PLACES = ("NGA", "US-TX", "GBR", "MEX", "IRN", "USA")
+SITE_PLACES = ("NGA", "US-TX", "GBR", "MEX", "IRN", "USA", "BEN")
 
 
 @pytest.fixture(scope="session")

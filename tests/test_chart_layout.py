@@ -1,4 +1,5 @@
-"""Every standard chart at every preset, checked from the drawn figure as a person would look at it:
+"""Every standard chart at every preset, and place charts chosen for their crowding (several reporters of
+one publisher with long dataset titles, 18 years with conflict marks, 20 years of one reporter), checked from the drawn figure as a person would look at it:
 no two texts overlap, every text is inside the canvas, every plot area is at least a third of the
 canvas height, no text is smaller than the preset allows (1/36 of the canvas width on screens: 30 px
 on a 1080 px square, 10 px when a phone shows it 360 px wide), and every text has at least 4.5:1
@@ -13,6 +14,7 @@ import pytest
 
 from trafficking_stats import read_counts
 from trafficking_stats.charts import PRESETS, STANDARD_CHARTS
+from trafficking_stats.charts.catalog import place_spec
 from trafficking_stats.charts.style import contrast_ratio
 
 matplotlib.use("Agg")
@@ -50,12 +52,25 @@ def _drawn(spec, counts, preset):
     return fig
 
 
-CASES = [(c, p) for c in STANDARD_CHARTS for p in PRESETS]
+#: Place charts that crowd: three FBI datasets side by side (Texas, Missouri), the UK's 18 years of
+#: referrals with conflicting figures, the US hotline's cases, a country with UNODC's every year.
+PLACE_CHARTS = {
+    f"place-{code}-{metric}": place_spec(code, metric)
+    for code, metric in [
+        ("US-TX", "offenses_actual"),
+        ("US-MO", "agencies_reporting"),
+        ("GBR", "victims_referred"),
+        ("USA", "hotline_cases"),
+        ("NGA", "victims_identified"),
+    ]
+}
+CHARTS = {**STANDARD_CHARTS, **PLACE_CHARTS}
+CASES = [(c, p) for c in CHARTS for p in PRESETS]
 
 
 @pytest.mark.parametrize(("chart", "preset"), CASES)
 def test_no_text_overlaps_or_leaves_the_canvas(counts, chart, preset):
-    fig = _drawn(STANDARD_CHARTS[chart], counts, preset)
+    fig = _drawn(CHARTS[chart], counts, preset)
     r = fig.canvas.get_renderer()
     W, H = fig.canvas.get_width_height()
     texts = _texts(fig)
@@ -72,7 +87,7 @@ def test_no_text_overlaps_or_leaves_the_canvas(counts, chart, preset):
 
 @pytest.mark.parametrize(("chart", "preset"), CASES)
 def test_plot_areas_are_a_third_of_the_canvas_height(counts, chart, preset):
-    fig = _drawn(STANDARD_CHARTS[chart], counts, preset)
+    fig = _drawn(CHARTS[chart], counts, preset)
     H = fig.canvas.get_width_height()[1]
     for ax in fig.axes:
         h = ax.get_window_extent(fig.canvas.get_renderer()).height
@@ -82,7 +97,7 @@ def test_plot_areas_are_a_third_of_the_canvas_height(counts, chart, preset):
 @pytest.mark.parametrize(("chart", "preset"), CASES)
 def test_type_size_and_contrast(counts, chart, preset):
     p = PRESETS[preset]
-    fig = _drawn(STANDARD_CHARTS[chart], counts, preset)
+    fig = _drawn(CHARTS[chart], counts, preset)
     view = VIEW_WIDTH.get(preset, p.width_px) / p.width_px
     for t in _texts(fig):
         px = t.get_fontsize() * p.dpi / 72

@@ -302,6 +302,21 @@ def test_place_page_shows_each_metric_with_its_downloads_and_command(built_site,
     assert "no whole-place yearly figure" in irn
 
 
+def test_a_place_with_one_figure_per_metric_still_has_charts_to_download(built_site, counts):
+    """Benin: UNODC gives each of its metrics for one year only. Its page draws them (one point each) so
+    that it has images to download like every other place page, and says there is no change to show."""
+    ben = place(counts, "BEN")
+    assert ben.metrics and _one_figure_metrics(counts, "BEN") == set(ben.metrics)
+    html = (built_site / "places" / "BEN.html").read_text(encoding="utf-8")
+    assert html.count('<figure class="chart">') == len(ben.metrics)
+    assert "One figure only, so no chart" not in html
+    for metric in ben.metrics:
+        for ext in ("png", "svg", "csv", "txt"):
+            assert (built_site / "places" / f"files/place-BEN-{metric}.web.{ext}").is_file(), (metric, ext)
+        text = (built_site / "places" / f"files/place-BEN-{metric}.web.txt").read_text(encoding="utf-8")
+        assert "one figure only" in text.lower() and "1 year" not in text and "–2017" not in text
+
+
 def test_place_charts_offer_phones_their_panel(built_site):
     """Each place chart's SVG names its panel (``<view id="panel">``, inside the canvas, without the
     title); the page gives phones that view, with the series named in the page when there are several."""

@@ -122,8 +122,10 @@ def plain_verdict(years: list[int], values: list[float], label: str, n: int) -> 
     """How a yearly series moved, in words for the public: ``rose every year from 2014 to 2020``,
     ``3 years: too few to say``. ``label`` is :attr:`analysis.Consistency.label`; the words say only what
     the test found (a rise needs a significant Mann-Kendall trend) and what every year shows."""
+    if n == 1:
+        return f"one figure only ({years[0]}): no change over time to show"
     if label == "not enough data":
-        return f"{n} year{'s' if n != 1 else ''}: too few to say"
+        return f"{n} years: too few to say"
     y0, y1 = years[0], years[-1]
     consecutive = years == list(range(y0, y1 + 1))
     steps = [b - a for a, b in itertools.pairwise(values)]
@@ -148,7 +150,8 @@ def verdict_sentences(label: str, rows: pd.DataFrame) -> tuple[str, str]:
     import pandas as pd
 
     n = len(rows)
-    span = f"{int(rows['year'].min())}–{int(rows['year'].max())}" if n else ""
+    y0, y1 = (int(rows["year"].min()), int(rows["year"].max())) if n else (0, 0)
+    span = "" if not n else str(y0) if y0 == y1 else f"{y0}–{y1}"
     hedged = int((rows["qualifier"].astype("str") != "exact").sum())
     if hedged:
         return (
@@ -162,6 +165,8 @@ def verdict_sentences(label: str, rows: pd.DataFrame) -> tuple[str, str]:
     values = rows["value"].astype("float64").tolist()
     c = consistency(pd.Series(values, index=years, name=label))
     short = plain_verdict(years, values, c.label, c.n)
+    if c.n == 1:
+        return short, f"{label}, {span}: one figure only, so nothing can be said of how it moved."
     if not c.enough:
         return short, (
             f"{label}, {span}: {short} whether the numbers are steady or changing (at least 4 years are "
@@ -295,9 +300,9 @@ def series_legend(ax: Axes, fig: object, sizes: Sizes, width_in: float, frame: F
         "labelspacing": 0.25,
     }
     if frame is not None and frame.column is not None:
-        x0, _y0, x1, y1 = frame.column
+        x0, y0, x1, y1 = frame.column
         w, h = fig.get_size_inches()  # type: ignore[attr-defined]
-        wrapped = [wrap(lb, x1 - x0 - 0.25, sizes.small) for lb in labels]
+        wrapped = fitted_labels(labels, x1 - x0 - 0.25, y1 - y0, sizes.small, common["labelspacing"])
         leg = fig.legend(  # type: ignore[attr-defined]
             handles, wrapped, loc="upper left", bbox_to_anchor=(x0 / w, y1 / h), **common
         )
@@ -311,6 +316,38 @@ def series_legend(ax: Axes, fig: object, sizes: Sizes, width_in: float, frame: F
         bbox_transform=below_axis(ax, fig, sizes),
         **common,
     )
+
+
+def _clip_lines(wrapped: str, n: int, width_in: float, size_pt: float) -> str:
+    """The first ``n`` lines of ``wrapped``, the last ending in "…" when lines were dropped."""
+    lines = wrapped.split("\n")
+    if len(lines) <= n:
+        return wrapped
+    chars = max(int(width_in * 72 / (0.6 * size_pt)), 8)
+    last = lines[n - 1]
+    while len(last) + 1 > chars and " " in last:
+        last = last.rsplit(" ", 1)[0]
+    return "\n".join([*lines[: n - 1], last.rstrip(" ,;:(") + "…"])
+
+
+def fitted_labels(
+    labels: list[str], width_in: float, height_in: float, size_pt: float, spacing: float = 0.25
+) -> list[str]:
+    """Legend ``labels`` wrapped to ``width_in`` inches and, where the legend would be taller than
+    ``height_in`` inches at ``size_pt`` points (about 1.2 em a line, ``spacing`` em between entries), clipped
+    to three, two, then one line each with "…": the legend never runs into the footer. The full names are
+    in the chart's description and sidecar CSV."""
+
+    def height(ls: list[str]) -> float:
+        n = sum(lb.count("\n") + 1 for lb in ls)
+        return (n * 1.2 + spacing * (len(ls) - 1)) * size_pt / 72
+
+    out = [wrap(lb, width_in, size_pt) for lb in labels]
+    for keep in (3, 2, 1):
+        if height(out) <= height_in:
+            break
+        out = [_clip_lines(lb, keep, width_in, size_pt) for lb in out]
+    return out
 
 
 def below_axis(ax: Axes, fig: object, sizes: Sizes) -> object:

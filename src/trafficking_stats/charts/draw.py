@@ -56,14 +56,17 @@ def draw_figures(
     label: str | None = None,
     band_width: float = 0.6,
     suffixes: Sequence[str] | None = None,
+    label_slots: Sequence[int] | None = None,
 ) -> list[str]:
     """Draw the figures in ``rows`` (normalized-table rows) at x positions ``xs`` on ``ax``.
 
     ``join`` draws lines between exact figures of consecutive years (``rows['year']``). ``label_values``
     writes each exact value above its point (``"ends"``: only the first and last, where labels would
     crowd); hedged figures are always labelled (``230+``). ``suffixes``
-    are appended to each row's label (footnote marks). Returns, per row, how it was drawn (the sidecar
-    CSV's ``drawn_as``).
+    are appended to each row's label (footnote marks). ``label_slots`` stacks exact values' labels where
+    several series have a figure at one x: slot k sits k lines above slot 0, -2 puts it under the
+    marker, and -1 draws none (an equal value of another series is labelled there). Returns, per row,
+    how it was drawn (the sidecar CSV's ``drawn_as``).
     """
     from matplotlib.patches import Rectangle
 
@@ -141,10 +144,27 @@ def draw_figures(
         drawn.append(DRAWN_AS.get(q, "point"))
         if q == "exact":
             # crowded: the first and last, and any figure carrying a footnote mark (a conflict)
+            slot = label_slots[i] if label_slots is not None else 0
+            if slot == -1:
+                continue
             if label_values is True or (label_values == "ends" and (i in ends or suffixes[i])):
-                text(x, _f(vals[i]), chart_label, 5, "bottom", "value-label")
-            elif suffixes[i]:  # no value labels (crowded): the footnote mark still marks the figure
-                text(x, _f(vals[i]), suffixes[i].strip(), 5, "bottom", "conflict-mark")
+                if slot == -2:  # under the marker
+                    text(x, _f(vals[i]), chart_label, -(ms / 2 + 3), "top", "value-label")
+                else:
+                    text(x, _f(vals[i]), chart_label, 5 + slot * sizes.body * 1.2, "bottom", "value-label")
+            elif suffixes[i]:  # no value labels (crowded): the footnote mark still marks the figure,
+                ax.annotate(  # above left of it, clear of the next year's labels
+                    suffixes[i].strip(),
+                    xy=(x, _f(vals[i])),
+                    xytext=(-2, 4),
+                    textcoords="offset points",
+                    ha="right",
+                    va="bottom",
+                    fontsize=sizes.body,
+                    color=ink(color),
+                    annotation_clip=False,
+                    gid="conflict-mark",
+                )
             continue
         if q in ("over", "at_least", "under", "at_most"):
             up = q in ("over", "at_least")

@@ -92,8 +92,8 @@ class ChartInfo:
 
         return self.references.get(key) or citation_info(key)
 
-    def footer_text(self, compact: bool = False) -> str:
-        """The footer: every cited source of the plotted rows, then the caveat notes.
+    def footer_text(self, compact: bool = False, notes: list[str] | None = None) -> str:
+        """The footer: every cited source of the plotted rows, then the caveat notes (``notes`` if given).
 
         ``compact`` (screen presets: fewer words, not smaller type) names each publisher once, short, and
         uses ``short_notes`` when set; the full list of documents is in the description and sidecars.
@@ -107,7 +107,8 @@ class ChartInfo:
             text = ("Source: " if len(names) == 1 else "Sources: ") + "; ".join(names) + "."
         else:
             text = ("Source: " if len(self.sources) == 1 else "Sources: ") + "; ".join(self.sources) + "."
-        notes = self.short_notes if compact and self.short_notes is not None else self.notes
+        if notes is None:
+            notes = self.short_notes if compact and self.short_notes is not None else self.notes
         if notes:
             text += "\n" + " ".join(notes)
         return text

@@ -57,6 +57,48 @@ def _latest_per_year(g: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str
     return latest, notes
 
 
+def _label_slots(groups: list[tuple[str, pd.DataFrame]], top: float) -> list[list[int]]:
+    """Where each series' exact values are labelled (:func:`.draw.draw_figures` ``label_slots``) when
+    several reporters have a figure in one year: an equal value once (the first series), the highest
+    above its marker, the lowest under its own (unless it is within a tenth of the axis ``top`` of the
+    zero line, where the year labels are), any other stacked above the highest."""
+    by_year: dict[float, list[float]] = {}
+    for _name, g in groups:
+        for y, q, v in zip(g["year"], g["qualifier"].astype("str"), g["value"], strict=True):
+            if q == "exact":
+                by_year.setdefault(float(y), []).append(float(v))
+    slots = []
+    seen: set[tuple[float, float]] = set()
+    for _name, g in groups:
+        mine = []
+        for y, q, v in zip(g["year"], g["qualifier"].astype("str"), g["value"], strict=True):
+            values = sorted(set(by_year.get(float(y), [])), reverse=True)
+            if q != "exact" or len(values) < 2:
+                mine.append(0 if (float(y), float(v)) not in seen or q != "exact" else -1)
+            elif (float(y), float(v)) in seen:
+                mine.append(-1)
+            elif float(v) == values[0]:
+                mine.append(0)
+            elif float(v) == values[-1] and float(v) >= top / 10:
+                mine.append(-2)
+            else:
+                mine.append(values.index(float(v)))
+            if q == "exact":
+                seen.add((float(y), float(v)))
+        slots.append(mine)
+    return slots
+
+
+def _dataset_short(dataset: str) -> str:
+    """The legend's few words for a bulk dataset (``short_title`` in sources.toml), or "" for none."""
+    from ..sources.base import source_info
+
+    try:
+        return source_info(dataset).short_title
+    except KeyError:
+        return ""
+
+
 def place_chart(
     counts: pd.DataFrame,
     geo_code: str,
@@ -88,19 +130,24 @@ def place_chart(
     check_small_cells(rows, allow_small_cells)
     notes: list[str] = []
     groups = []
+    reporters = []
     for (_ds, rep), g in rows.groupby(["dataset", "reporter"], sort=True):
         short = publisher_short(str(g["citation"].iloc[0]))
         name = str(rep) if short in str(rep) else f"{rep} ({short})"
         g, edition_notes = _latest_per_year(g, str(rep))
         notes += edition_notes
         groups.append((name, g))
-    names = [n for n, _ in groups]
-    legend_names = list(names)  # the legend may shorten a name; titles, descriptions and CSVs never do
-    for i, (name, g) in enumerate(groups):  # same reporter in several datasets: name the documents
-        if names.count(name) > 1:
+        reporters.append(str(rep))
+    # the legend shortens (series_legend clips it to fit); titles, descriptions and sidecars never do
+    legend_names = [name for name, _ in groups]
+    for i, (_name, g) in enumerate(groups):  # one reporter in several datasets: name the documents
+        if reporters.count(reporters[i]) > 1:
             title = citation_info(str(g["citation"].iloc[-1])).title.strip("[]")
-            groups[i] = (f"{name}: {title}", g)
-            legend_names[i] = f"{name}: {title[:60] + '…' if len(title) > 61 else title}"
+            groups[i] = (f"{reporters[i]}: {title}", g)
+            first = reporters.index(reporters[i])  # one short form of the reporter for all its series
+            legend_names[i] = f"{publisher_short(str(groups[first][1]['citation'].iloc[0]))}: " + (
+                _dataset_short(str(g["dataset"].iloc[0])) or title
+            )
     n = len(groups)
     drawn_rows = pd.concat([g for _, g in groups])
     geo_name = str(rows["geo_name"].iloc[0])
@@ -149,10 +196,17 @@ def place_chart(
     if n > 1:
         footer_notes.append("Reporters differ in coverage and definition; compare, do not add.")
     footer_notes += conflict_footer + notes
-    # screens (compact): the conflicts and editions in a few words; the full notes are in the description
-    short_notes = footer_notes[: len(footer_notes) - len(conflict_footer) - len(notes)]
+    # screens (compact): the notes in a few words, the keys to what is drawn first; when the footer would
+    # squeeze the plot (wide canvases), the last ones are left out (draw_frame; the description keeps all)
+    short_notes = []
+    if not supp.empty:
+        short_notes.append("Hatched: withheld by the publisher (0 to 4).")
     if conflict_footer:
         short_notes.append(f"{''.join(marks.values())} Conflicting figures: see the notes.")
+    if n > 1:
+        short_notes.append("Reporters differ in coverage and definition; compare, do not add.")
+    if missing:
+        short_notes.append("Gaps: no figure published for that year.")
     if notes:
         short_notes.append("Years published in several editions: the latest is drawn.")
 
@@ -185,7 +239,7 @@ def place_chart(
             title,
             subtitle,
             info.footer_text(),
-            info.footer_text(compact=True),
+            [info.footer_text(compact=True, notes=short_notes[:k]) for k in range(len(short_notes), -1, -1)],
             takeaway=(short_verdict[0].upper() + short_verdict[1:] + ".") if short_verdict else "",
             column=0.45 if n > 1 else 0.3,
         )
@@ -198,13 +252,21 @@ def place_chart(
         label_values = (
             labels_fit(len(all_years), cell_w, drawn_rows["value"], sizes) if len(drawn_rows) <= 8 else False
         )
+        marked: set[tuple[float, str]] = set()  # one mark per year and conflict: members share the x
+        slots_of = _label_slots(groups, top_of(drawn_rows) * 1.25)
         for j, (name, g) in enumerate(groups):
             xs = [float(y) for y in g["year"]]  # every figure at its own year: markers tell series apart
             suff = [marks.get(str(c), "") if str(c) != "<NA>" else "" for c in g["conflict_group"]]
+            if label_values is False:  # bare marks (no value labels): the second one would sit on the first
+                for k, (x, mark) in enumerate(zip(xs, suff, strict=True)):
+                    if mark and (x, mark) in marked:
+                        suff[k] = ""
+                    marked.add((x, mark))
             drawn = draw_figures(
                 ax,
                 g,
                 xs,
+                label_slots=slots_of[j],
                 color=SERIES_COLORS[j % len(SERIES_COLORS)],
                 marker=_MARKERS[j % len(_MARKERS)],
                 sizes=sizes,

@@ -9,7 +9,7 @@ chart is laid out afresh for each preset instead of being stretched.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -213,13 +213,18 @@ def new_figure(preset: Preset) -> Figure:
     return fig
 
 
+#: The least share of the canvas height left for the panels (with their headings, ticks and legends under
+#: them) when :func:`draw_frame` chooses among shorter compact footers.
+MIN_BODY = 0.55
+
+
 def draw_frame(
     fig: Figure,
     sizes: Sizes,
     title: str,
     subtitle: str,
     footer: str,
-    compact_footer: str | None = None,
+    compact_footer: str | Sequence[str] | None = None,
     takeaway: str = "",
     column: float = 0.3,
     title_in_column: bool = False,
@@ -228,7 +233,10 @@ def draw_frame(
 
     ``takeaway`` is what the chart says in plain words (a verdict, with the caveat that changes its
     meaning), printed in ink under the title on every preset. The texts are wrapped to the canvas width.
-    On compact (screen) presets ``compact_footer`` replaces the footer (fewer words, same type size), and
+    On compact (screen) presets ``compact_footer`` replaces the footer (fewer words, same type size; a
+    list gives versions from the fullest to the shortest: the first that leaves the panels at least
+    :data:`MIN_BODY` of the canvas height is drawn, else the last, and print presets try the full
+    ``footer`` before them; the description keeps every note), and
     the subtitle is left out when it would leave the panels less than 60% of the canvas height (it stays
     in the description). On canvases less than 0.7 times as tall as wide the title runs across the top,
     the takeaway, subtitle and legend take a column on the left (``column``: a share of the width; more
@@ -238,8 +246,25 @@ def draw_frame(
     w, h = fig.get_size_inches()
     m = sizes.margin
     width = w - 2 * m
-    f = wrap(compact_footer if sizes.compact and compact_footer is not None else footer, width, sizes.footer)
-    fh = _lines_height(f, sizes.footer, 1.3)
+    gap = 0.06 if sizes.compact else 0.1
+    side = h / w < 0.7
+    tw = w * column - m if side else width  # the left column of wide canvases
+    t = wrap(title, tw if side and title_in_column else width, sizes.title, bold=True)
+    k = wrap(takeaway, tw, sizes.subtitle)
+    head = 0.0  # what the panels have above them: the title, and the takeaway unless it is in the column
+    if not (side and title_in_column):
+        head = _lines_height(t, sizes.title, 1.2) + 0.06
+        head += _lines_height(k, sizes.subtitle) + 0.04 if k and not side else 0.0
+    versions = [footer]
+    if compact_footer is not None and not isinstance(compact_footer, str):
+        versions = ([] if sizes.compact else [footer]) + list(compact_footer)  # print: the full one first
+    elif sizes.compact and compact_footer is not None:
+        versions = [compact_footer]
+    for version in versions:  # the fullest footer that leaves the panels room
+        f = wrap(version, width, sizes.footer)
+        fh = _lines_height(f, sizes.footer, 1.3)
+        if h - 2 * m - head - fh - 2 * gap >= MIN_BODY * h:
+            break
     fig.text(
         m / w,
         m / h,
@@ -251,11 +276,6 @@ def draw_frame(
         linespacing=1.3,
         gid="footer",
     )
-    gap = 0.06 if sizes.compact else 0.1
-    side = h / w < 0.7
-    tw = w * column - m if side else width  # the left column of wide canvases
-    t = wrap(title, tw if side and title_in_column else width, sizes.title, bold=True)
-    k = wrap(takeaway, tw, sizes.subtitle)
     s = wrap(subtitle, tw, sizes.subtitle)
     room = h - 2 * m - fh - gap - _lines_height(t, sizes.title, 1.2) - 0.06
     used = _lines_height(k, sizes.subtitle) + 0.04 if k else 0.0

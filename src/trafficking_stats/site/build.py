@@ -234,14 +234,17 @@ def _reuse(
 
 
 def single_figure_charts(counts: pd.DataFrame, codes: Iterable[str]) -> set[str]:
-    """Names of the place charts of ``codes`` that would draw a single figure (one reporter, one year):
-    their page says the figure in a sentence and a table instead of a chart of one point."""
+    """Names of the place charts of ``codes`` that would draw a single figure (one reporter, one year)
+    on a page that has charts of more: the page says that figure in a sentence and a table instead of a
+    chart of one point. A place whose every metric has one figure keeps its charts (one point each, with
+    its value), so that every place page has images to download."""
     mask = (
         counts["year"].notna() & (counts["breakdown"] == "total") & counts["geo_code"].isin(list(codes))
     ).to_numpy(dtype=bool, na_value=False)
     rows = counts.loc[mask, ["geo_code", "metric", "dataset", "reporter", "year"]].astype("str")
     n = rows.drop_duplicates().groupby(["geo_code", "metric"]).size()
-    return {f"place-{code}-{metric}" for (code, metric), k in n.items() if k == 1}
+    charted = {code for (code, _metric), k in n.items() if k > 1}
+    return {f"place-{code}-{metric}" for (code, metric), k in n.items() if k == 1 and code in charted}
 
 
 def chart_jobs(

@@ -40,6 +40,9 @@ class SourceInfo:
     bulk_patterns: tuple[str, ...] = ()
     citation: str = ""  # key of the citation row the build writes for this source (bulk sources)
     title: str = ""  # title of the cited dataset
+    #: a few words telling this dataset from the same publisher's others, for chart legends
+    #: ("CDE bulk download"); the full title goes in descriptions and sidecars
+    short_title: str = ""
 
 
 @lru_cache(maxsize=2)
