@@ -33,6 +33,10 @@ loader / pandas, floor = scan / pandas:
 | 30 | 544 MB | 0.84x | 0.51x | 0.84x | 10.5 | 12.5 | 305 MB | 887 MB | 0.34x |
 | 100 | 1.8 GB | 0.76x | 0.58x | 0.65x | 15 | 20 | 439 MB | 2,537 MB | 0.17x |
 
+On the same machine idle (load average under 1, 2026-12-06, 3 runs): scale 10, 181 MB: loader 1.57 s,
+pandas 1.16 s, bare parse 0.86 s: time 1.35x, floor 0.74x, CPU 1.14x, memory 0.53x (212 against 401
+MB). Pandas' one-threaded parser gains most from a quiet machine.
+
 Other series of the same query on the same machine: scale 10 0.92x (5 runs), 0.75x and 1.18x; scale 30
 0.73x and 0.75x: at scale 10 the loader and pandas take about as long, from scale 30 the loader is
 about 0.75-0.85x. Before the fix below the same benchmark gave 2.31x at scale 1, 0.98x at 10 and 1.10x

@@ -57,6 +57,7 @@ def draw_figures(
     band_width: float = 0.6,
     suffixes: Sequence[str] | None = None,
     label_slots: Sequence[int] | None = None,
+    label_anchors: Sequence[float | None] | None = None,
 ) -> list[str]:
     """Draw the figures in ``rows`` (normalized-table rows) at x positions ``xs`` on ``ax``.
 
@@ -65,8 +66,9 @@ def draw_figures(
     crowd); hedged figures are always labelled (``230+``). ``suffixes``
     are appended to each row's label (footnote marks). ``label_slots`` stacks exact values' labels where
     several series have a figure at one x: slot k sits k lines above slot 0, -2 puts it under the
-    marker, and -1 draws none (an equal value of another series is labelled there). Returns, per row,
-    how it was drawn (the sidecar CSV's ``drawn_as``).
+    marker, and -1 draws none (an equal value of another series is labelled there); ``label_anchors``
+    gives the y a stacked label counts its lines from (None: its own value). Returns, per row, how it was
+    drawn (the sidecar CSV's ``drawn_as``).
     """
     from matplotlib.patches import Rectangle
 
@@ -151,7 +153,9 @@ def draw_figures(
                 if slot == -2:  # under the marker
                     text(x, _f(vals[i]), chart_label, -(ms / 2 + 3), "top", "value-label")
                 else:
-                    text(x, _f(vals[i]), chart_label, 5 + slot * sizes.body * 1.2, "bottom", "value-label")
+                    anchor = label_anchors[i] if label_anchors is not None else None
+                    y = _f(vals[i]) if anchor is None else anchor
+                    text(x, y, chart_label, 5 + slot * sizes.body * 1.2, "bottom", "value-label")
             elif suffixes[i]:  # no value labels (crowded): the footnote mark still marks the figure,
                 ax.annotate(  # above left of it, clear of the next year's labels
                     suffixes[i].strip(),

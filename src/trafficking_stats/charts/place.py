@@ -57,36 +57,44 @@ def _latest_per_year(g: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str
     return latest, notes
 
 
-def _label_slots(groups: list[tuple[str, pd.DataFrame]], top: float) -> list[list[int]]:
-    """Where each series' exact values are labelled (:func:`.draw.draw_figures` ``label_slots``) when
-    several reporters have a figure in one year: an equal value once (the first series), the highest
-    above its marker, the lowest under its own (unless it is within a tenth of the axis ``top`` of the
-    zero line, where the year labels are), any other stacked above the highest."""
-    by_year: dict[float, list[float]] = {}
+def _label_slots(
+    groups: list[tuple[str, pd.DataFrame]], top: float
+) -> list[tuple[list[int], list[float | None]]]:
+    """Where each series' exact values are labelled (:func:`.draw.draw_figures` ``label_slots`` and
+    ``label_anchors``) when several reporters have a figure in one year: an equal value once (the first
+    series); the highest above its marker, as is any value more than 15% of the axis ``top`` under the
+    next higher one; of the others, the lowest under its marker (unless it is within a tenth of ``top`` of
+    the zero line, where the year labels are), the rest stacked above the highest's label."""
+    by_year: dict[float, set[float]] = {}
     for _name, g in groups:
         for y, q, v in zip(g["year"], g["qualifier"].astype("str"), g["value"], strict=True):
             if q == "exact":
-                by_year.setdefault(float(y), []).append(float(v))
-    slots = []
+                by_year.setdefault(float(y), set()).add(float(v))
+    out = []
     seen: set[tuple[float, float]] = set()
     for _name, g in groups:
-        mine = []
+        slots: list[int] = []
+        anchors: list[float | None] = []
         for y, q, v in zip(g["year"], g["qualifier"].astype("str"), g["value"], strict=True):
-            values = sorted(set(by_year.get(float(y), [])), reverse=True)
-            if q != "exact" or len(values) < 2:
-                mine.append(0 if (float(y), float(v)) not in seen or q != "exact" else -1)
-            elif (float(y), float(v)) in seen:
-                mine.append(-1)
-            elif float(v) == values[0]:
-                mine.append(0)
+            anchors.append(None)
+            if q != "exact":
+                slots.append(0)
+                continue
+            key = (float(y), float(v))
+            values = sorted(by_year[float(y)], reverse=True)
+            i = values.index(float(v))
+            if key in seen:
+                slots.append(-1)
+            elif i == 0 or values[i - 1] - float(v) > 0.15 * top:  # the highest, or far under the next
+                slots.append(0)
             elif float(v) == values[-1] and float(v) >= top / 10:
-                mine.append(-2)
-            else:
-                mine.append(values.index(float(v)))
-            if q == "exact":
-                seen.add((float(y), float(v)))
-        slots.append(mine)
-    return slots
+                slots.append(-2)
+            else:  # stacked over the highest value's label
+                slots.append(i)
+                anchors[-1] = values[0]
+            seen.add(key)
+        out.append((slots, anchors))
+    return out
 
 
 def _dataset_short(dataset: str) -> str:
@@ -266,7 +274,8 @@ def place_chart(
                 ax,
                 g,
                 xs,
-                label_slots=slots_of[j],
+                label_slots=slots_of[j][0],
+                label_anchors=slots_of[j][1],
                 color=SERIES_COLORS[j % len(SERIES_COLORS)],
                 marker=_MARKERS[j % len(_MARKERS)],
                 sizes=sizes,
