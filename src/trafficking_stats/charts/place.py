@@ -291,7 +291,7 @@ def place_chart(
         panel_heading(ax, unit.capitalize() if sizes.compact else f"{What} ({unit})", "", sizes, cell_w)
         if n > 1:
             series_legend(ax, fig, sizes, cell_w, frame)
-        fit_axes(fig, [(ax, cell)])
+        fit_axes(fig, [(ax, cell)], passes=1)
         pad = sizes.margin / 2  # the panel with its tick labels and heading, for a phone-sized view
         info.views["panel"] = (cell[0] - pad, cell[1] - pad, cell[2] + pad, cell[3] + pad)
         info.plotted = pd.concat(plotted, ignore_index=True)

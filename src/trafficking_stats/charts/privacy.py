@@ -40,8 +40,10 @@ class SmallCellError(TraffickingStatsError):
 
 def small_cells(rows: pd.DataFrame) -> pd.DataFrame:
     """The rows of ``rows`` that are victim breakdown cells with a published value below the threshold."""
-    victim = rows["metric"].astype("str").isin(VICTIM_METRICS)
     broken_down = rows["breakdown"].astype("str") != "total"
+    if not broken_down.any():  # totals only (every place chart): nothing to check further
+        return rows.iloc[:0]
+    victim = rows["metric"].astype("str").isin(VICTIM_METRICS)
     value = rows["value"].astype("Float64")
     small = (value < SMALL_CELL_THRESHOLD).fillna(False)
     bad = (victim & broken_down & small).to_numpy(dtype=bool)
