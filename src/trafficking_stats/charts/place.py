@@ -2,10 +2,13 @@
 
 The chart of a place page (``trafficking-stats site``) and of ``trafficking-stats chart --place CODE``.
 It works for any place and metric the table holds (``trafficking_stats.places``), so it cannot be tuned
-by hand: one series per reporter (dataset and reporter), dodged sideways so that figures of one year
-stand next to each other; exact figures of consecutive years joined, bounds drawn as bounds, withheld
-cells as a hatched 0-4 band, years no series covers labelled "no data". Where a reporter published one
-year in several editions, the latest edition is drawn and the footer and description say so.
+by hand: one series per reporter (dataset and reporter), every figure at its own year, told apart by
+marker and colour (value labels of one year stacked where they would collide: :func:`_label_slots`);
+exact figures of consecutive years joined, bounds drawn as bounds, withheld cells as a hatched 0-4 band,
+years no series covers labelled "no data". Where a reporter published one year in several editions, the
+latest edition is drawn and the footer and description say so. Legends and footers are fitted to the
+canvas (:func:`.common.fitted_labels`, :func:`.style.draw_frame`); the description keeps every name and
+note in full.
 """
 
 from __future__ import annotations
