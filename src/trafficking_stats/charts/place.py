@@ -160,6 +160,12 @@ def place_chart(
                 _dataset_short(str(g["dataset"].iloc[0])) or title
             )
     n = len(groups)
+    # one reporter's several datasets (the FBI's CDE download, tables and master file) are not reporters
+    kinds, differ = (
+        ("datasets", "coverage and edition")
+        if len(set(reporters)) == 1
+        else ("reporters", "coverage and definition")
+    )
     drawn_rows = pd.concat([g for _, g in groups])
     geo_name = str(rows["geo_name"].iloc[0])
     bd = breakdown_label(breakdown)
@@ -175,12 +181,12 @@ def place_chart(
     if n == 1:
         subtitle = f"As counted by {groups[0][0]}, in {unit}."
     else:
-        subtitle = f"{n} reporters side by side, in {unit}: figures from different reporters are never added."
+        subtitle = f"{n} {kinds} side by side, in {unit}: figures from different {kinds} are never added."
     marks, conflict_footer, conflict_sentences = conflict_notes(counts, drawn_rows)
     if n == 1:
         summary = f"{what} in {geo_name} as counted by {groups[0][0]}: {values_sentence(groups[0][1])}."
     else:
-        summary = f"{what} in {geo_name} from {n} reporters side by side, never added: " + " ".join(
+        summary = f"{what} in {geo_name} from {n} {kinds} side by side, never added: " + " ".join(
             f"{name}: {values_sentence(g)}." for name, g in groups
         )
     gaps = (
@@ -205,7 +211,7 @@ def place_chart(
     if missing:
         footer_notes.append("Gaps: no figure published for that year.")
     if n > 1:
-        footer_notes.append("Reporters differ in coverage and definition; compare, do not add.")
+        footer_notes.append(f"{kinds.capitalize()} differ in {differ}; compare, do not add.")
     footer_notes += conflict_footer + notes
     # screens (compact): the notes in a few words, the keys to what is drawn first; when the footer would
     # squeeze the plot (wide canvases), the last ones are left out (draw_frame; the description keeps all)
@@ -215,7 +221,7 @@ def place_chart(
     if conflict_footer:
         short_notes.append(f"{''.join(marks.values())} Conflicting figures: see the notes.")
     if n > 1:
-        short_notes.append("Reporters differ in coverage and definition; compare, do not add.")
+        short_notes.append(f"{kinds.capitalize()} differ in {differ}; compare, do not add.")
     if missing:
         short_notes.append("Gaps: no figure published for that year.")
     if notes:
