@@ -1,9 +1,9 @@
-"""Every standard chart at every preset, and place charts chosen for their crowding (several reporters of
-one publisher with long dataset titles, 18 years with conflict marks, 20 years of one reporter), checked from the drawn figure as a person would look at it:
-no two texts overlap, every text is inside the canvas, every plot area is at least a third of the
-canvas height, no text is smaller than the preset allows (1/36 of the canvas width on screens: 30 px
-on a 1080 px square, 10 px when a phone shows it 360 px wide), and every text has at least 4.5:1
-contrast against white (3:1 from 24 px at the viewing size)."""
+"""Every standard chart at every preset, and place charts chosen for their crowding (several datasets of
+one publisher with long titles, 18 years with conflict marks, 20 years of one reporter), checked from the
+drawn figure as a person would look at it: no two texts overlap, every text is inside the canvas, every
+plot area is at least a third of the canvas height, no text is smaller than the preset allows (1/36 of
+the canvas width on screens: 30 px on a 1080 px square, 10 px when a phone shows it 360 px wide), and
+every text has at least 4.5:1 contrast against white (3:1 from 24 px at the viewing size)."""
 
 from __future__ import annotations
 
