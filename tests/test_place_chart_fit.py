@@ -9,8 +9,8 @@ from matplotlib.text import Text
 
 from trafficking_stats import read_counts
 from trafficking_stats.charts.catalog import place_spec
-from trafficking_stats.charts.common import fitted_labels
 from trafficking_stats.charts.info import chart_info
+from trafficking_stats.charts.style import fitted_labels
 
 matplotlib.use("Agg")
 

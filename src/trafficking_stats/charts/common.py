@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .labels import breakdown_label as _bl
 from .labels import citation_info, number, qualified, short_publisher
-from .style import MUTED, Frame, Sizes, wrap
+from .style import MUTED, Frame, Sizes, fitted_labels, wrap
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -118,6 +118,11 @@ def conflict_notes(
     return marks, notes, sentences
 
 
+def year_span(first: int, last: int) -> str:
+    """``2013–2020``, or ``2017`` for one year."""
+    return str(first) if first == last else f"{first}–{last}"
+
+
 def plain_verdict(years: list[int], values: list[float], label: str, n: int) -> str:
     """How a yearly series moved, in words for the public: ``rose every year from 2014 to 2020``,
     ``3 years: too few to say``. ``label`` is :attr:`analysis.Consistency.label`; the words say only what
@@ -150,8 +155,7 @@ def verdict_sentences(label: str, rows: pd.DataFrame) -> tuple[str, str]:
     import pandas as pd
 
     n = len(rows)
-    y0, y1 = (int(rows["year"].min()), int(rows["year"].max())) if n else (0, 0)
-    span = "" if not n else str(y0) if y0 == y1 else f"{y0}–{y1}"
+    span = year_span(int(rows["year"].min()), int(rows["year"].max())) if n else ""
     hedged = int((rows["qualifier"].astype("str") != "exact").sum())
     if hedged:
         return (
@@ -316,38 +320,6 @@ def series_legend(ax: Axes, fig: object, sizes: Sizes, width_in: float, frame: F
         bbox_transform=below_axis(ax, fig, sizes),
         **common,
     )
-
-
-def _clip_lines(wrapped: str, n: int, width_in: float, size_pt: float) -> str:
-    """The first ``n`` lines of ``wrapped``, the last ending in "…" when lines were dropped."""
-    lines = wrapped.split("\n")
-    if len(lines) <= n:
-        return wrapped
-    chars = max(int(width_in * 72 / (0.6 * size_pt)), 8)
-    last = lines[n - 1]
-    while len(last) + 1 > chars and " " in last:
-        last = last.rsplit(" ", 1)[0]
-    return "\n".join([*lines[: n - 1], last.rstrip(" ,;:(") + "…"])
-
-
-def fitted_labels(
-    labels: list[str], width_in: float, height_in: float, size_pt: float, spacing: float = 0.25
-) -> list[str]:
-    """Legend ``labels`` wrapped to ``width_in`` inches and, where the legend would be taller than
-    ``height_in`` inches at ``size_pt`` points (about 1.2 em a line, ``spacing`` em between entries), clipped
-    to three, two, then one line each with "…": the legend never runs into the footer. The full names are
-    in the chart's description and sidecar CSV."""
-
-    def height(ls: list[str]) -> float:
-        n = sum(lb.count("\n") + 1 for lb in ls)
-        return (n * 1.2 + spacing * (len(ls) - 1)) * size_pt / 72
-
-    out = [wrap(lb, width_in, size_pt) for lb in labels]
-    for keep in (3, 2, 1):
-        if height(out) <= height_in:
-            break
-        out = [_clip_lines(lb, keep, width_in, size_pt) for lb in out]
-    return out
 
 
 def below_axis(ax: Axes, fig: object, sizes: Sizes) -> object:

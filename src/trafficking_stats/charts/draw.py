@@ -89,13 +89,23 @@ def draw_figures(
         legend_done = True
         return label
 
-    def text(x: float, y: float, s: str, dy: float, va: str, gid: str, weight: str = "normal") -> None:
+    def text(
+        x: float,
+        y: float,
+        s: str,
+        dy: float,
+        va: str,
+        gid: str,
+        weight: str = "normal",
+        dx: float = 0,
+        ha: str = "center",
+    ) -> None:
         ax.annotate(
             s,
             xy=(x, y),
-            xytext=(0, dy),
+            xytext=(dx, dy),
             textcoords="offset points",
-            ha="center",
+            ha=ha,
             va=va,
             fontsize=sizes.body,
             color=ink(color),
@@ -157,18 +167,8 @@ def draw_figures(
                     y = _f(vals[i]) if anchor is None else anchor
                     text(x, y, chart_label, 5 + slot * sizes.body * 1.2, "bottom", "value-label")
             elif suffixes[i]:  # no value labels (crowded): the footnote mark still marks the figure,
-                ax.annotate(  # above left of it, clear of the next year's labels
-                    suffixes[i].strip(),
-                    xy=(x, _f(vals[i])),
-                    xytext=(-2, 4),
-                    textcoords="offset points",
-                    ha="right",
-                    va="bottom",
-                    fontsize=sizes.body,
-                    color=ink(color),
-                    annotation_clip=False,
-                    gid="conflict-mark",
-                )
+                # above left of it, clear of the next year's labels
+                text(x, _f(vals[i]), suffixes[i].strip(), 4, "bottom", "conflict-mark", dx=-2, ha="right")
             continue
         if q in ("over", "at_least", "under", "at_most"):
             up = q in ("over", "at_least")

@@ -7,7 +7,7 @@ marker and colour (value labels of one year stacked where they would collide: :f
 exact figures of consecutive years joined, bounds drawn as bounds, withheld cells as a hatched 0-4 band,
 years no series covers labelled "no data". Where a reporter published one year in several editions, the
 latest edition is drawn and the footer and description say so. Legends and footers are fitted to the
-canvas (:func:`.common.fitted_labels`, :func:`.style.draw_frame`); the description keeps every name and
+canvas (:func:`.style.fitted_labels`, :func:`.style.draw_frame`); the description keeps every name and
 note in full.
 """
 
@@ -29,6 +29,7 @@ from .common import (
     verdict_sentences,
     with_drawing,
     year_axis,
+    year_span,
 )
 from .draw import draw_figures, labels_fit, mark_gaps
 from .info import ChartInfo, attach
@@ -176,8 +177,7 @@ def place_chart(
     missing = [y for y in all_years if y not in years]
     units = list(dict.fromkeys(drawn_rows["unit"].astype("str")))
     unit = " / ".join(units)
-    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
-    title = f"{What}, {geo_name}, {span}"
+    title = f"{What}, {geo_name}, {year_span(years[0], years[-1])}"
     if n == 1:
         subtitle = f"As counted by {groups[0][0]}, in {unit}."
     else:
@@ -205,27 +205,19 @@ def place_chart(
     )
     short_verdict, long_verdict = verdict_sentences(What, groups[0][1]) if n == 1 else ("", "")
     verdicts = [long_verdict] if n == 1 else []
-    footer_notes = []
-    if not supp.empty:
-        footer_notes.append("Hatched: withheld by the publisher (0 to 4).")
-    if missing:
-        footer_notes.append("Gaps: no figure published for that year.")
-    if n > 1:
-        footer_notes.append(f"{kinds.capitalize()} differ in {differ}; compare, do not add.")
-    footer_notes += conflict_footer + notes
+    hatched = ["Hatched: withheld by the publisher (0 to 4)."] if not supp.empty else []
+    gaps_key = ["Gaps: no figure published for that year."] if missing else []
+    compare = [f"{kinds.capitalize()} differ in {differ}; compare, do not add."] if n > 1 else []
+    footer_notes = hatched + gaps_key + compare + conflict_footer + notes
     # screens (compact): the notes in a few words, the keys to what is drawn first; when the footer would
     # squeeze the plot (wide canvases), the last ones are left out (draw_frame; the description keeps all)
-    short_notes = []
-    if not supp.empty:
-        short_notes.append("Hatched: withheld by the publisher (0 to 4).")
-    if conflict_footer:
-        short_notes.append(f"{''.join(marks.values())} Conflicting figures: see the notes.")
-    if n > 1:
-        short_notes.append(f"{kinds.capitalize()} differ in {differ}; compare, do not add.")
-    if missing:
-        short_notes.append("Gaps: no figure published for that year.")
-    if notes:
-        short_notes.append("Years published in several editions: the latest is drawn.")
+    short_notes = (
+        hatched
+        + ([f"{''.join(marks.values())} Conflicting figures: see the notes."] if conflict_footer else [])
+        + compare
+        + gaps_key
+        + (["Years published in several editions: the latest is drawn."] if notes else [])
+    )
 
     with house_style(p) as sizes:
         fig = new_figure(p)

@@ -172,13 +172,18 @@ def house_style(preset: Preset) -> Iterator[Sizes]:
         yield sizes
 
 
+def _line_chars(width_in: float, size_pt: float, bold: bool = False) -> int:
+    """Characters that fit a line of ``width_in`` inches at ``size_pt`` (DejaVu Sans: about 0.6 em a
+    character, 0.68 em bold, with room for wide letters); at least 8."""
+    return max(int(width_in * 72 / ((0.68 if bold else 0.6) * size_pt)), 8)
+
+
 def wrap(text: str, width_in: float, size_pt: float, bold: bool = False) -> str:
-    """``text`` wrapped to lines that fit ``width_in`` inches at ``size_pt`` (DejaVu Sans: about 0.6 em a
-    character, 0.68 em bold, with room for wide letters).
+    """``text`` wrapped to lines that fit ``width_in`` inches at ``size_pt`` (:func:`_line_chars`).
 
     Paragraphs (separated by newlines) are wrapped separately.
     """
-    chars = max(int(width_in * 72 / ((0.68 if bold else 0.6) * size_pt)), 8)
+    chars = _line_chars(width_in, size_pt, bold)
     return "\n".join(
         textwrap.fill(p, chars, break_long_words=False, break_on_hyphens=False) if p else ""
         for p in text.split("\n")
@@ -187,6 +192,37 @@ def wrap(text: str, width_in: float, size_pt: float, bold: bool = False) -> str:
 
 def _lines_height(text: str, size_pt: float, spacing: float = 1.25) -> float:
     return (text.count("\n") + 1) * size_pt * spacing / 72 if text else 0.0
+
+
+def _clip_lines(wrapped: str, n: int, width_in: float, size_pt: float) -> str:
+    """The first ``n`` lines of ``wrapped``, the last ending in "…" when lines were dropped."""
+    lines = wrapped.split("\n")
+    if len(lines) <= n:
+        return wrapped
+    chars = _line_chars(width_in, size_pt)
+    last = lines[n - 1]
+    while len(last) + 1 > chars and " " in last:
+        last = last.rsplit(" ", 1)[0]
+    return "\n".join([*lines[: n - 1], last.rstrip(" ,;:(") + "…"])
+
+
+def fitted_labels(
+    labels: list[str], width_in: float, height_in: float, size_pt: float, spacing: float = 0.25
+) -> list[str]:
+    """Legend ``labels`` wrapped to ``width_in`` inches and, where the legend would be taller than
+    ``height_in`` inches at ``size_pt`` points (about 1.2 em a line, ``spacing`` em between entries), clipped
+    to three, two, then one line each with "…": the legend never runs into the footer. The full names are
+    in the chart's description and sidecar CSV."""
+
+    def height(ls: list[str]) -> float:
+        return sum(_lines_height(lb, size_pt, 1.2) for lb in ls) + spacing * (len(ls) - 1) * size_pt / 72
+
+    out = [wrap(lb, width_in, size_pt) for lb in labels]
+    for keep in (3, 2, 1):
+        if height(out) <= height_in:
+            break
+        out = [_clip_lines(lb, keep, width_in, size_pt) for lb in out]
+    return out
 
 
 @dataclass
