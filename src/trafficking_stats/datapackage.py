@@ -42,6 +42,10 @@ def _string(
     return f
 
 
+#: The normalized table's columns by name (:data:`schema.COLUMNS`).
+_COLUMN: dict[str, schema.Column] = {c.name: c for c in schema.COLUMNS}
+
+
 def _key_fields() -> dict[str, dict[str, object]]:
     """Fields of the stored tables that are keys into another table (or the key of their own)."""
     return {
@@ -66,9 +70,8 @@ def _key_fields() -> dict[str, dict[str, object]]:
 
 
 def _fields(names: Iterable[str]) -> list[dict[str, object]]:
-    by_name = {c.name: c for c in schema.COLUMNS}
     keys = _key_fields()
-    return [keys[n] if n in keys else schema.field(by_name[n]) for n in names]
+    return [keys[n] if n in keys else schema.field(_COLUMN[n]) for n in names]
 
 
 def _licences(sources: Iterable[SourceInfo]) -> list[dict[str, str]]:
@@ -97,7 +100,6 @@ def descriptor(
     are the columns of ``conflicts.csv`` (``build.CONFLICT_COLUMNS``)."""
     infos = list(sources)
     lic, src = _licences(infos), _sources(infos)
-    by_name = {c.name: c for c in schema.COLUMNS}
     counts_schema = {
         "fields": _fields(metadata.STORED_COLUMNS),
         "missingValues": [""],
@@ -164,7 +166,7 @@ def descriptor(
         "notes",
         "Notes",
         "The caveats of the figures, each once, keyed by note_id.",
-        [_string("note_id", "Key.", required=True), schema.field(by_name["note"])],
+        [_string("note_id", "Key.", required=True), schema.field(_COLUMN["note"])],
         ["note_id"],
     )
     series = res(
@@ -173,7 +175,7 @@ def descriptor(
         "Who counted, which edition and which input file, shared by the figures of one file and edition.",
         [
             _string("series_id", "Key.", required=True),
-            *(schema.field(by_name[f]) for f in metadata.SERIES_FIELDS),
+            *(schema.field(_COLUMN[f]) for f in metadata.SERIES_FIELDS),
         ],
         ["series_id"],
     )
@@ -183,8 +185,8 @@ def descriptor(
         "The places the counts use (trafficking_stats.geo).",
         [
             _string("geo_code", "Place code.", required=True),
-            schema.field(by_name["geo_level"]),
-            schema.field(by_name["geo_name"]),
+            schema.field(_COLUMN["geo_level"]),
+            schema.field(_COLUMN["geo_name"]),
             _string("parent", "Code of the enclosing place (empty for the world)."),
         ],
         ["geo_code"],
@@ -213,7 +215,7 @@ def descriptor(
         "conflicts",
         "Conflicts",
         "Figures for the same thing that disagree, one line per figure per conflict (build.find_conflicts).",
-        [_conflict_field(n, by_name) for n in conflict_columns],
+        [_conflict_field(n, _COLUMN) for n in conflict_columns],
         None,
     )
     quarantine = res(
