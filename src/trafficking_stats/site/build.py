@@ -22,6 +22,7 @@ import io
 import os
 import re
 import shutil
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -62,6 +63,9 @@ class SiteResult:
 
 
 # ---------------------------------------------------------------------------------------------- workers
+
+#: Modules the drawing processes need, imported once by the forkserver they are forked from.
+WORKER_PRELOAD: tuple[str, ...] = ("trafficking_stats.site.build", "trafficking_stats.charts", "scipy.stats")
 
 _COUNTS: pd.DataFrame | None = None
 _PLACE_ROWS: dict[str, pd.DataFrame] = {}
@@ -298,6 +302,10 @@ def run_jobs(
     import multiprocessing
 
     ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    if ctx.get_start_method() == "forkserver":
+        # the server imports these once and forks every worker from itself: the workers skip ~3 s of
+        # imports each (matplotlib, pandas, the chart code, scipy.stats for the trend verdicts)
+        ctx.set_forkserver_preload(list(WORKER_PRELOAD))
     chunk = max(1, min(8, len(jobs) // (4 * n)))
     with ProcessPoolExecutor(n, mp_context=ctx, initializer=_init_worker, initargs=(processed,)) as pool:
         drawn = pool.map(_export_job, jobs, chunksize=chunk)  # submits every chunk now
@@ -687,6 +695,11 @@ def build_site(
 def _reports(folder: Path, out: Path, env: Any) -> list[dict[str, Any]]:
     """Each ``NN-*.ipynb`` of ``folder`` as HTML (code hidden, images as files, no script); [] when
     nbconvert is not installed or there are no notebooks."""
+    # nbformat imports jsonschema, whose format checkers import rfc3987_syntax when it is installed (a
+    # dependency of jupyter-events): it compiles ~40 Lark grammars at import, 4 s of this process's CPU
+    # while the workers draw, for IRI formats no notebook schema uses (python-jsonschema/jsonschema#1428).
+    # Marked missing, jsonschema skips those two checkers, as it does where the package is not installed.
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     try:
         import nbformat
         from nbconvert import HTMLExporter
