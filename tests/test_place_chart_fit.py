@@ -80,3 +80,43 @@ def test_equal_values_of_two_datasets_are_labelled_once(counts):
     assert labels and len(labels) == len(set(labels))
     year, value = int(shared["year"].iloc[0]), float(shared["value"].iloc[0])
     assert sum(1 for x, t in labels if x == year and t.replace(",", "") == f"{value:g}") <= 1
+
+
+@pytest.mark.parametrize("preset", ["web", "social-wide", "slide"])
+def test_conflict_marks_keep_their_key_on_wide_canvases(counts, preset):
+    """GBR referrals on wide canvases: the footer has room for the sources and one line at most, so the keys
+    it leaves out (what ¹ to ⁶ mean first) go under the legend in the left column; a mark is never drawn
+    without its key."""
+    fig = place_spec("GBR", "victims_referred").build(counts, preset)
+    assert set(_texts(fig, "conflict-mark")) == set("¹²³⁴⁵⁶")
+    shown = " ".join(_texts(fig, "footer") + _texts(fig, "column-keys")).replace("\n", " ")
+    assert "¹²³⁴⁵⁶ Conflicting figures: see the notes." in shown
+    # the legend still names both reporters, above the keys
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    keys = [t for t in fig.findobj(Text) if t.get_gid() == "column-keys"]
+    if keys:
+        legend = fig.legends[0].get_window_extent(r)
+        assert legend.y0 > keys[0].get_window_extent(r).y1
+        assert [t.get_text().split("\n")[0] for t in fig.legends[0].get_texts()] == [
+            "UK Home Office",
+            "UK National Crime",
+        ]
+
+
+def test_equal_figures_of_two_datasets_show_both_markers(counts):
+    """Nevada 2015: the CDE download and the master file both give 216. The later series' marker is drawn
+    smaller, inside the first one's, so the image shows two markers where the two datasets agree (drawn
+    at one size, the master file's triangle was hidden under the CDE circle)."""
+    from matplotlib.lines import Line2D
+
+    fig = place_spec("US-NV", "offenses_actual").build(counts, "web")
+    points = {}
+    for line in fig.axes[0].findobj(Line2D):
+        if line.get_gid() == "exact":
+            for x, y in zip(line.get_xdata(), line.get_ydata(), strict=True):
+                points.setdefault((float(x), float(y)), []).append((line.get_marker(), line.get_markersize()))
+    shared = points[(2015.0, 216.0)]
+    assert {m for m, _ in shared} == {"o", "^"}  # CDE circle, master-file triangle
+    sizes = dict(shared)
+    assert sizes["^"] < 0.8 * sizes["o"]

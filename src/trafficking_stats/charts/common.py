@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .labels import breakdown_label as _bl
 from .labels import citation_info, number, qualified, short_publisher
-from .style import MUTED, Frame, Sizes, fitted_labels, wrap
+from .style import MUTED, Frame, Sizes, fitted_labels, lines_height, wrap
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -320,6 +320,38 @@ def series_legend(ax: Axes, fig: object, sizes: Sizes, width_in: float, frame: F
         bbox_transform=below_axis(ax, fig, sizes),
         **common,
     )
+
+
+def column_keys(fig: object, frame: Frame, keys: list[str], sizes: Sizes, entries: int = 0) -> Frame:
+    """Write ``keys`` (notes the footer had no room for, such as what a conflict mark means) at the foot of
+    the frame's left column on wide canvases: the first ones, as many as leave room above them for a
+    legend of ``entries`` entries of two lines (else of one line). Returns the frame with the column's
+    free part above them (unchanged when there is no column, no key or no room: the description keeps
+    every note)."""
+    if frame.column is None or not keys:
+        return frame
+    import dataclasses
+
+    x0, y0, x1, y1 = frame.column
+    fits = None
+    for lines in (2, 1):  # legend entries of two lines where they leave room for a key, else of one
+        legend = entries * (lines * 1.2 + 0.25) * sizes.small / 72  # as style.fitted_labels counts them
+        for k in range(len(keys), 0, -1):  # as many keys as fit, in their order (the most needed first)
+            text = wrap(" ".join(keys[:k]), x1 - x0 - 0.1, sizes.small)
+            kh = lines_height(text, sizes.small, 1.2)
+            if y1 - y0 - kh - 0.2 >= legend:
+                fits = text, kh
+                break
+        if fits:
+            break
+    if fits is None:
+        return frame
+    text, kh = fits
+    w, h = fig.get_size_inches()  # type: ignore[attr-defined]
+    fig.text(  # type: ignore[attr-defined]
+        x0 / w, y0 / h, text, ha="left", va="bottom", fontsize=sizes.small, color=MUTED, gid="column-keys"
+    )
+    return dataclasses.replace(frame, column=(x0, y0 + kh + 0.2, x1, y1))
 
 
 def below_axis(ax: Axes, fig: object, sizes: Sizes) -> object:

@@ -58,6 +58,7 @@ def draw_figures(
     suffixes: Sequence[str] | None = None,
     label_slots: Sequence[int] | None = None,
     label_anchors: Sequence[float | None] | None = None,
+    marker_scale: float = 1.0,
 ) -> list[str]:
     """Draw the figures in ``rows`` (normalized-table rows) at x positions ``xs`` on ``ax``.
 
@@ -67,8 +68,10 @@ def draw_figures(
     are appended to each row's label (footnote marks). ``label_slots`` stacks exact values' labels where
     several series have a figure at one x: slot k sits k lines above slot 0, -2 puts it under the
     marker, and -1 draws none (an equal value of another series is labelled there); ``label_anchors``
-    gives the y a stacked label counts its lines from (None: its own value). Returns, per row, how it was
-    drawn (the sidecar CSV's ``drawn_as``).
+    gives the y a stacked label counts its lines from (None: its own value). ``marker_scale`` sizes the
+    markers (later series of a place chart are drawn smaller, so that an equal figure of two series shows
+    both markers, one inside the other). Returns, per row, how it was drawn (the sidecar CSV's
+    ``drawn_as``).
     """
     from matplotlib.patches import Rectangle
 
@@ -80,7 +83,7 @@ def draw_figures(
     suffixes = list(suffixes) if suffixes is not None else [""] * len(rows)
     drawn: list[str] = []
     legend_done = False
-    ms = 7.0 * sizes.body / 9.5
+    ms = 7.0 * sizes.body / 9.5 * marker_scale
 
     def lab() -> str | None:
         nonlocal legend_done

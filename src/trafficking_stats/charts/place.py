@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from .common import (
     bound_sentences,
+    column_keys,
     conflict_notes,
     count_axis,
     panel_heading,
@@ -44,6 +45,9 @@ if TYPE_CHECKING:
 
 __all__ = ["place_chart"]
 _MARKERS = ("o", "s", "^", "D", "v", "P")
+#: Marker size of the n-th series (the first is drawn first, at full size): where two series give the
+#: same figure in a year, the later marker sits inside the earlier one and both show.
+_MARKER_SCALES = (1.0, 0.8, 0.66)
 
 
 def _latest_per_year(g: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]]:
@@ -255,6 +259,9 @@ def place_chart(
             column=0.45 if n > 1 else 0.3,
         )
         info.footer = frame.footer
+        if sizes.compact and frame.footer_choice > 0:  # wide canvases: the keys left out of the footer
+            dropped = short_notes[len(short_notes) - frame.footer_choice :]
+            frame = column_keys(fig, frame, dropped, sizes, n if n > 1 else 0)
         cell = panel_cells(frame.body, 1, side_by_side=False)[0]
         cell_w = cell[2] - cell[0]
         ax = fig.add_axes((0, 0, 1, 1))
@@ -282,6 +289,7 @@ def place_chart(
                 label_anchors=slots_of[j][1],
                 color=SERIES_COLORS[j % len(SERIES_COLORS)],
                 marker=_MARKERS[j % len(_MARKERS)],
+                marker_scale=_MARKER_SCALES[min(j, len(_MARKER_SCALES) - 1)],
                 sizes=sizes,
                 label=legend_names[j] if n > 1 else None,
                 suffixes=suff,

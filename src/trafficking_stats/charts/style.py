@@ -190,7 +190,8 @@ def wrap(text: str, width_in: float, size_pt: float, bold: bool = False) -> str:
     )
 
 
-def _lines_height(text: str, size_pt: float, spacing: float = 1.25) -> float:
+def lines_height(text: str, size_pt: float, spacing: float = 1.25) -> float:
+    """Height in inches of ``text`` (lines split at newlines) at ``size_pt`` points, ``spacing`` em a line."""
     return (text.count("\n") + 1) * size_pt * spacing / 72 if text else 0.0
 
 
@@ -215,7 +216,7 @@ def fitted_labels(
     in the chart's description and sidecar CSV."""
 
     def height(ls: list[str]) -> float:
-        return sum(_lines_height(lb, size_pt, 1.2) for lb in ls) + spacing * (len(ls) - 1) * size_pt / 72
+        return sum(lines_height(lb, size_pt, 1.2) for lb in ls) + spacing * (len(ls) - 1) * size_pt / 72
 
     out = [wrap(lb, width_in, size_pt) for lb in labels]
     for keep in (3, 2, 1):
@@ -229,13 +230,15 @@ def fitted_labels(
 class Frame:
     """The chart's frame: title, subtitle, footer; ``body`` = free area (x0, y0, x1, y1) in inches for the
     panels; ``column`` = on wide canvases, the free part of the left text column under the title (for a
-    legend), else None."""
+    legend), else None; ``footer_choice`` = which of the ``compact_footer`` versions was drawn (-1: the full
+    footer)."""
 
     title: str
     subtitle: str
     footer: str
     body: tuple[float, float, float, float]
     column: tuple[float, float, float, float] | None = None
+    footer_choice: int = -1
 
 
 def new_figure(preset: Preset) -> Figure:
@@ -289,16 +292,21 @@ def draw_frame(
     k = wrap(takeaway, tw, sizes.subtitle)
     head = 0.0  # what the panels have above them: the title, and the takeaway unless it is in the column
     if not (side and title_in_column):
-        head = _lines_height(t, sizes.title, 1.2) + 0.06
-        head += _lines_height(k, sizes.subtitle) + 0.04 if k and not side else 0.0
+        head = lines_height(t, sizes.title, 1.2) + 0.06
+        head += lines_height(k, sizes.subtitle) + 0.04 if k and not side else 0.0
     versions = [footer]
+    first = 0  # the index in compact_footer of versions[0]
     if compact_footer is not None and not isinstance(compact_footer, str):
+        first = 0 if sizes.compact else -1
         versions = ([] if sizes.compact else [footer]) + list(compact_footer)  # print: the full one first
     elif sizes.compact and compact_footer is not None:
         versions = [compact_footer]
-    for version in versions:  # the fullest footer that leaves the panels room
+    else:
+        first = -1
+    for i, version in enumerate(versions):  # the fullest footer that leaves the panels room
+        choice = first + i
         f = wrap(version, width, sizes.footer)
-        fh = _lines_height(f, sizes.footer, 1.3)
+        fh = lines_height(f, sizes.footer, 1.3)
         if h - 2 * m - head - fh - 2 * gap >= MIN_BODY * h:
             break
     fig.text(
@@ -313,25 +321,26 @@ def draw_frame(
         gid="footer",
     )
     s = wrap(subtitle, tw, sizes.subtitle)
-    room = h - 2 * m - fh - gap - _lines_height(t, sizes.title, 1.2) - 0.06
-    used = _lines_height(k, sizes.subtitle) + 0.04 if k else 0.0
-    sub_h = _lines_height(s, sizes.subtitle)
+    room = h - 2 * m - fh - gap - lines_height(t, sizes.title, 1.2) - 0.06
+    used = lines_height(k, sizes.subtitle) + 0.04 if k else 0.0
+    sub_h = lines_height(s, sizes.subtitle)
     if s and (side or room - used - sub_h - 0.3 < 0.6 * h):  # wide canvases: fewer words
         s = ""
     y = h - m
     fig.text(m / w, y / h, t, ha="left", va="top", fontsize=sizes.title, fontweight="bold", gid="title")
-    y -= _lines_height(t, sizes.title, 1.2) + 0.06
+    y -= lines_height(t, sizes.title, 1.2) + 0.06
     top = h - m if side and title_in_column else y
     if k:
         fig.text(m / w, y / h, k, ha="left", va="top", fontsize=sizes.subtitle, color=INK, gid="takeaway")
-        y -= _lines_height(k, sizes.subtitle) + 0.04
+        y -= lines_height(k, sizes.subtitle) + 0.04
     if s:
         fig.text(m / w, y / h, s, ha="left", va="top", fontsize=sizes.subtitle, color=MUTED, gid="subtitle")
         y -= sub_h
     bottom = m + fh + gap
     if side:
-        return Frame(t, s, f, (m + tw + 0.2, bottom, w - m, top - gap), (m, bottom, m + tw, y - 0.1))
-    return Frame(t, s, f, (m, bottom, w - m, y - gap))
+        column = (m, bottom, m + tw, y - 0.1)
+        return Frame(t, s, f, (m + tw + 0.2, bottom, w - m, top - gap), column, choice)
+    return Frame(t, s, f, (m, bottom, w - m, y - gap), None, choice)
 
 
 def panel_cells(
