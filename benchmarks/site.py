@@ -21,7 +21,9 @@
 Measured on the 2-core development machine (2026-12-06), ``make run`` with the site / without it: 3.49
 before the place charts stopped re-measuring tick labels at every draw; after, 3.43 idle (34.6 s
 without, site 84.2 s) and 3.15 / 3.36 in a loaded series; a second site run 1.2. The issue's target is
-3: not met (the standard ``charts`` step, in the "without" leg, got faster by the same changes).
+3: not met (the standard ``charts`` step, in the "without" leg, got faster by the same changes). With the
+workers forked from a preloaded forkserver and the reports' 4 s jsonschema import avoided: median 3.41 over
+3 runs (2.99 to 3.43; without 37-44 s, site 88-90 s, 165-170 s of CPU); a second site run 1.17.
 
     python benchmarks/site.py [--repeat 3] [--places 12] [--skip-make] [--skip-cli]
 """
