@@ -53,18 +53,27 @@ OUTPUT_FILES: tuple[str, ...] = (
     "manifest.json",
 )
 
-#: Reference tables under data/raw that change outputs without being figures (vocabularies, aliases,
-#: populations, regions, relations): recorded in the manifest's inputs (source ``reference``) so that
-#: ``build --check`` reports a change to them.
-REFERENCE_FILES: tuple[str, ...] = (
-    "country_aliases.csv",
-    "figure_relations.csv",
-    "population.csv",
-    "population_citations.csv",
-    "population_countries.csv",
-    "regions.csv",
-    "vocabularies.csv",
-)
+
+def reference_files() -> tuple[str, ...]:
+    """Names of the reference tables under data/raw that change outputs without being figures
+    (vocabularies, aliases, populations, regions, relations), each from the function that reads it:
+    recorded in the manifest's inputs (source ``reference``) so that ``build --check`` reports a change
+    to them."""
+    from . import population, relations, vocab
+
+    return tuple(
+        p.name
+        for p in (
+            vocab.country_aliases_csv(),
+            relations.relations_csv(),
+            paths.population_csv(),
+            paths.population_citations_csv(),
+            population.country_population_csv(),
+            paths.regions_csv(),
+            vocab.vocabularies_csv(),
+        )
+    )
+
 
 #: Geography levels loaded and validated but not written to data/processed: agency-level figures are
 #: nearly row-level copies of the publisher's file (and would triple its size); get them with
@@ -431,7 +440,7 @@ def _build(
             "source": "citations",
         }
     ]
-    for rel in REFERENCE_FILES:  # tables that decide what is quarantined or how figures relate
+    for rel in reference_files():  # tables that decide what is quarantined or how figures relate
         p = raw_dir / rel
         if p.is_file():
             entry = {"path": rel, "sha256": sha256(p), "bytes": p.stat().st_size, "source": "reference"}

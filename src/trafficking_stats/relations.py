@@ -29,13 +29,18 @@ RELATIONS: dict[str, str] = {
 COLUMNS: tuple[str, ...] = ("figure_id", "relation", "other", "citation", "quote", "note")
 
 
+def relations_csv() -> Path:
+    """``data/raw/figure_relations.csv``: how figures of one statement relate (a part, a restatement)."""
+    return paths.raw_dir() / "figure_relations.csv"
+
+
 def read_relations(path: str | Path | None = None) -> pd.DataFrame:
     """The relations table (``data/raw/figure_relations.csv`` by default), every column a string.
 
     Raises ValueError naming the file and line for an unknown relation or a missing column."""
     import pandas as pd
 
-    p = Path(path) if path is not None else paths.raw_dir() / "figure_relations.csv"
+    p = Path(path) if path is not None else relations_csv()
     if not p.is_file():
         return pd.DataFrame({c: pd.Series(dtype="str") for c in COLUMNS})
     df = pd.read_csv(p, dtype="str", keep_default_na=False)
