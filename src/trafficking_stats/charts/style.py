@@ -294,18 +294,14 @@ def draw_frame(
     if not (side and title_in_column):
         head = lines_height(t, sizes.title, 1.2) + 0.06
         head += lines_height(k, sizes.subtitle) + 0.04 if k and not side else 0.0
-    versions = [footer]
-    first = 0  # the index in compact_footer of versions[0]
+    versions: list[tuple[int, str]] = [(-1, footer)]  # (index in compact_footer, text); -1: the full one
     if compact_footer is not None and not isinstance(compact_footer, str):
-        first = 0 if sizes.compact else -1
-        versions = ([] if sizes.compact else [footer]) + list(compact_footer)  # print: the full one first
+        versions = ([] if sizes.compact else versions) + list(enumerate(compact_footer))  # print: full first
     elif sizes.compact and compact_footer is not None:
-        versions = [compact_footer]
-    else:
-        first = -1
-    for i, version in enumerate(versions):  # the fullest footer that leaves the panels room
-        choice = first + i
-        f = wrap(version, width, sizes.footer)
+        versions = [(0, compact_footer)]
+    for version in versions:  # the fullest footer that leaves the panels room
+        choice, text = version
+        f = wrap(text, width, sizes.footer)
         fh = lines_height(f, sizes.footer, 1.3)
         if h - 2 * m - head - fh - 2 * gap >= MIN_BODY * h:
             break
