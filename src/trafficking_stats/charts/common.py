@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .labels import breakdown_label as _bl
 from .labels import citation_info, number, qualified, short_publisher
-from .style import MUTED, Frame, Sizes, fitted_labels, lines_height, wrap
+from .style import MUTED, Frame, Sizes, fitted_labels, legend_height, lines_height, wrap
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -290,6 +290,10 @@ def with_drawing(
     return out
 
 
+#: Space between legend entries, in em (matplotlib's ``labelspacing``).
+LEGEND_SPACING = 0.25
+
+
 def series_legend(ax: Axes, fig: object, sizes: Sizes, width_in: float, frame: Frame | None = None) -> None:
     """The legend of ``ax``'s series, wrapped to fit: in the frame's left text column where it has one
     (wide canvases, where height is short), else under the x tick labels."""
@@ -301,7 +305,7 @@ def series_legend(ax: Axes, fig: object, sizes: Sizes, width_in: float, frame: F
         "handlelength": 1.0,
         "handletextpad": 0.4,
         "borderaxespad": 0,
-        "labelspacing": 0.25,
+        "labelspacing": LEGEND_SPACING,
     }
     if frame is not None and frame.column is not None:
         x0, y0, x1, y1 = frame.column
@@ -335,7 +339,10 @@ def column_keys(fig: object, frame: Frame, keys: list[str], sizes: Sizes, entrie
     x0, y0, x1, y1 = frame.column
     fits = None
     for lines in (2, 1):  # legend entries of two lines where they leave room for a key, else of one
-        legend = entries * (lines * 1.2 + 0.25) * sizes.small / 72  # as style.fitted_labels counts them
+        # the legend, and one more entry spacing between it and the keys
+        legend = legend_height(["\n".join("x" * lines)] * entries, sizes.small, LEGEND_SPACING) + (
+            LEGEND_SPACING * sizes.small / 72 if entries else 0.0
+        )
         for k in range(len(keys), 0, -1):  # as many keys as fit, in their order (the most needed first)
             text = wrap(" ".join(keys[:k]), x1 - x0 - 0.1, sizes.small)
             kh = lines_height(text, sizes.small, 1.2)

@@ -207,6 +207,13 @@ def _clip_lines(wrapped: str, n: int, width_in: float, size_pt: float) -> str:
     return "\n".join([*lines[: n - 1], last.rstrip(" ,;:(") + "…"])
 
 
+def legend_height(labels: Sequence[str], size_pt: float, spacing: float = 0.25) -> float:
+    """Height in inches of a legend of wrapped ``labels`` at ``size_pt`` points: about 1.2 em a line and
+    ``spacing`` em between entries (matplotlib's ``labelspacing``)."""
+    lines = sum(lines_height(lb, size_pt, 1.2) for lb in labels)
+    return lines + spacing * (len(labels) - 1) * size_pt / 72
+
+
 def fitted_labels(
     labels: list[str], width_in: float, height_in: float, size_pt: float, spacing: float = 0.25
 ) -> list[str]:
@@ -215,12 +222,9 @@ def fitted_labels(
     to three, two, then one line each with "…": the legend never runs into the footer. The full names are
     in the chart's description and sidecar CSV."""
 
-    def height(ls: list[str]) -> float:
-        return sum(lines_height(lb, size_pt, 1.2) for lb in ls) + spacing * (len(ls) - 1) * size_pt / 72
-
     out = [wrap(lb, width_in, size_pt) for lb in labels]
     for keep in (3, 2, 1):
-        if height(out) <= height_in:
+        if legend_height(out, size_pt, spacing) <= height_in:
             break
         out = [_clip_lines(lb, keep, width_in, size_pt) for lb in out]
     return out
