@@ -120,3 +120,13 @@ def test_equal_figures_of_two_datasets_show_both_markers(counts):
     assert {m for m, _ in shared} == {"o", "^"}  # CDE circle, master-file triangle
     sizes = dict(shared)
     assert sizes["^"] < 0.8 * sizes["o"]
+
+
+def test_a_title_that_names_its_publisher_is_not_prefixed_twice_in_the_legend(counts):
+    """USA offenses: the third series is a published figure whose cited document is a headline, "FBI: Human
+    trafficking cases rose in 2018 to nearly 1,400". Its legend entry read "FBI: FBI: Human…"."""
+    fig = place_spec("USA", "offenses_actual").build(counts, "web")
+    legend = [t.get_text().replace("\n", " ") for t in fig.legends[0].get_texts()]
+    assert len(legend) == 3
+    assert legend[2].startswith("FBI: Human trafficking")
+    assert not any(lb.startswith("FBI: FBI") for lb in legend)

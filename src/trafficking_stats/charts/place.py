@@ -163,9 +163,10 @@ def place_chart(
             title = citation_info(str(g["citation"].iloc[-1])).title.strip("[]")
             groups[i] = (f"{reporters[i]}: {title}", g)
             first = reporters.index(reporters[i])  # one short form of the reporter for all its series
-            legend_names[i] = f"{publisher_short(str(groups[first][1]['citation'].iloc[0]))}: " + (
-                _dataset_short(str(g["dataset"].iloc[0])) or title
-            )
+            short = publisher_short(str(groups[first][1]["citation"].iloc[0]))
+            words = _dataset_short(str(g["dataset"].iloc[0])) or title
+            # a title such as a headline may already begin with the publisher ("FBI: Human trafficking…")
+            legend_names[i] = words if words.startswith(f"{short}:") else f"{short}: {words}"
     n = len(groups)
     # one reporter's several datasets (the FBI's CDE download, tables and master file) are not reporters
     kinds, differ = (
